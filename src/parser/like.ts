@@ -1,0 +1,89 @@
+/**
+ * LIKE patterns: `*` is any run of characters, `?` one character, `\*` `\?` `\\` are literals.
+ * Case-sensitive. Matching never backtracks: the pattern is split at `*` into segments, the first
+ * is anchored at the start, the last at the end, and the middle ones are placed leftmost in order,
+ * which is correct for globs. Time is bounded by text length × pattern length whatever the input,
+ * so a rule author cannot write a pattern that stalls the engine.
+ */
+
+/** A segment between stars: characters, with null standing for `?`. */
+type Segment = (string | null)[];
+
+export interface LikePattern {
+  readonly source: string;
+  test(text: string): boolean;
+}
+
+export function compileLike(pattern: string): LikePattern {
+  const segments: Segment[] = [[]];
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '\\' && i + 1 < pattern.length) {
+      segments[segments.length - 1]!.push(pattern[++i]!);
+    } else if (c === '*') {
+      segments.push([]);
+    } else {
+      segments[segments.length - 1]!.push(c === '?' ? null : c);
+    }
+  }
+  // Fast paths for the common shapes: exact, prefix*, *suffix, *part*.
+  const literal = segments.map((s) => (s.includes(null) ? null : s.join('')));
+  if (literal.every((s) => s !== null)) {
+    const parts = literal as string[];
+    if (parts.length === 1) return { source: pattern, test: (t) => t === parts[0] };
+    if (parts.length === 2) {
+      const [prefix, suffix] = parts as [string, string];
+      return { source: pattern, test: (t) => t.length >= prefix.length + suffix.length && t.startsWith(prefix) && t.endsWith(suffix) };
+    }
+    if (parts.length === 3 && parts[0] === '' && parts[2] === '') {
+      const middle = parts[1]!;
+      return { source: pattern, test: (t) => t.includes(middle) };
+    }
+  }
+  return { source: pattern, test: (t) => matchSegments(segments, t) };
+}
+
+function matchesAt(segment: Segment, text: string, at: number): boolean {
+  if (at + segment.length > text.length) return false;
+  for (let j = 0; j < segment.length; j++) {
+    const c = segment[j];
+    if (c !== null && text[at + j] !== c) return false;
+  }
+  return true;
+}
+
+function matchSegments(segments: Segment[], text: string): boolean {
+  const first = segments[0]!;
+  if (segments.length === 1) return first.length === text.length && matchesAt(first, text, 0);
+  const last = segments[segments.length - 1]!;
+  if (first.length + last.length > text.length) return false;
+  if (!matchesAt(first, text, 0) || !matchesAt(last, text, text.length - last.length)) return false;
+  let position = first.length;
+  const end = text.length - last.length;
+  for (let s = 1; s < segments.length - 1; s++) {
+    const segment = segments[s]!;
+    let found = -1;
+    for (let at = position; at + segment.length <= end; at++) {
+      if (matchesAt(segment, text, at)) {
+        found = at;
+        break;
+      }
+    }
+    if (found < 0) return false;
+    position = found + segment.length;
+  }
+  return true;
+}
+
+/** For patterns that are not literals: compiled on first use and cached (bounded). */
+const cache = new Map<string, LikePattern>();
+export function like(text: string | null, pattern: string | null): boolean {
+  if (text === null || pattern === null) return false;
+  let compiled = cache.get(pattern);
+  if (!compiled) {
+    if (cache.size >= 1000) cache.clear();
+    compiled = compileLike(pattern);
+    cache.set(pattern, compiled);
+  }
+  return compiled.test(text);
+}
