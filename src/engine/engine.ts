@@ -1,0 +1,514 @@
+/**
+ * The engine: routes samples to rules, keeps a window and an alert state per (rule, series),
+ * evaluates, steps the state machine and returns what happened as data (events, state changes,
+ * history). It performs no I/O and reads no clock except the one it is given; the service around
+ * it persists the output (state and outbox in one transaction) and runs the timers.
+ */
+import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
+import type { TocsinEvent } from '../model/event.js';
+import type { Severity } from '../model/severity.js';
+import { EvaluationError } from '../parser/index.js';
+import { compileRule, type CompiledRule } from './compiled-rule.js';
+import { alertEvent, ruleErrorEvent, type SeriesIdentity } from './events.js';
+import { MetricRouter } from './routing.js';
+import type { NotifySpec, RuleDefinition } from './rule.js';
+import { isWithinSchedule } from './schedule.js';
+import { TimerQueue } from './scheduler.js';
+import { seriesKeyOf } from './series-key.js';
+import { activeSilence, type Silence } from './silences.js';
+import { initialState, isIdle, nextDeadline, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import { SeriesWindow, type WindowSnapshot } from './window.js';
+
+/** Live mode: timers follow the wall clock. Data mode (replay, tests): the clock is the newest sample time. */
+export type EngineClock = { mode: 'wall'; now: () => number } | { mode: 'data' };
+
+export type MuteReason = 'flapping' | 'schedule' | 'silence';
+
+/** An event with what the notifier needs to route it. */
+export interface EmittedEvent {
+  event: TocsinEvent;
+  /** The rule that produced it (null for engine-wide events). */
+  rule: string | null;
+  notify: readonly NotifySpec[];
+  mutedBy?: MuteReason;
+  silenceId?: string;
+}
+
+export interface SeriesRecord {
+  rule: string;
+  seriesKey: string;
+  identity: SeriesIdentity;
+  state: AlertState;
+}
+
+export interface HistoryRecord {
+  alertId: string;
+  rule: string;
+  seriesKey: string;
+  type: Transition['type'];
+  time: number;
+  value: number | null;
+  eventId: string;
+  details: { before: Transition['before']; reason?: string; mutedBy?: MuteReason; severity: Severity; repeatCount: number };
+}
+
+export interface EngineOutput {
+  events: EmittedEvent[];
+  /** Series whose persisted state changed; state null means "forget it". */
+  changes: SeriesRecord[];
+  removed: Array<{ rule: string; seriesKey: string }>;
+  history: HistoryRecord[];
+}
+
+export interface EngineStats {
+  samples: number;
+  evaluations: number;
+  evaluationErrors: number;
+  droppedSamples: number;
+  events: Record<string, number>;
+}
+
+export interface EngineOptions {
+  rules: readonly RuleDefinition[];
+  clock: EngineClock;
+  maxWindowSamples?: number;
+  entities?: Iterable<Entity>;
+  metrics?: Iterable<MetricMetadata>;
+  silences?: readonly Silence[];
+  /** Alert states from the store, restored before the first sample. */
+  states?: Iterable<SeriesRecord>;
+  /** Window snapshots from the store. */
+  windows?: Iterable<{ rule: string; seriesKey: string; snapshot: WindowSnapshot }>;
+}
+
+interface Series {
+  rule: RuntimeRule;
+  key: string;
+  identity: SeriesIdentity;
+  window: SeriesWindow;
+  state: AlertState;
+  /** Phase before the last change, for the `before_status` name. */
+  beforePhase: Phase;
+  deadline: number | null;
+}
+
+interface RuntimeRule extends CompiledRule {
+  /** The rule's metric selectors, for the router. */
+  metrics: readonly string[];
+  series: Map<string, Series>;
+  lastErrorAt: number;
+}
+
+/** How often one rule may emit rule.error events (engine time); further errors are only counted. */
+const RULE_ERROR_INTERVAL_MS = 60_000;
+
+export class Engine {
+  private rules = new Map<string, RuntimeRule>();
+  private router = new MetricRouter<RuntimeRule>([]);
+  private readonly timers = new TimerQueue<Series>();
+  private readonly entities = new Map<string, Entity>();
+  private readonly metrics = new Map<string, MetricMetadata>();
+  private readonly metricContexts = new Map<string, Record<string, unknown>>();
+  private silences: readonly Silence[];
+  private readonly clock: EngineClock;
+  private readonly maxWindowSamples: number;
+  private dataTime = -Infinity;
+  private output: EngineOutput = emptyOutput();
+  private readonly changed = new Map<Series, true>();
+  readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, droppedSamples: 0, events: {} };
+  /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
+  private readonly context = {
+    value: null as number | null, text: null as string | null, time: 0, now: 0,
+    metric: null as unknown, entity: null as unknown, tags: null as unknown,
+    rule: '', severity: '', status: '', before_status: '', repeat_count: 0,
+    open_value: null as number | null, alert_duration: null as number | null, window: null as unknown,
+  };
+
+  constructor(options: EngineOptions) {
+    this.clock = options.clock;
+    this.maxWindowSamples = options.maxWindowSamples ?? 10_000;
+    this.silences = options.silences ?? [];
+    for (const entity of options.entities ?? []) this.entities.set(entity.name, { ...entity, tags: { ...entity.tags } });
+    for (const metric of options.metrics ?? []) this.metrics.set(metric.name, metric);
+    this.installRules(options.rules.map((definition) => this.runtimeRule(definition)));
+    const snapshots = new Map<string, WindowSnapshot>();
+    for (const w of options.windows ?? []) snapshots.set(`${w.rule}\u0000${w.seriesKey}`, w.snapshot);
+    for (const record of options.states ?? []) {
+      const rule = this.rules.get(record.rule);
+      if (!rule) continue;
+      const series = this.newSeries(rule, record.seriesKey, record.identity, snapshots.get(`${record.rule}\u0000${record.seriesKey}`));
+      series.state = record.state;
+      this.schedule(series);
+    }
+    for (const [key, snapshot] of snapshots) {
+      const [ruleName, seriesKey] = key.split('\u0000') as [string, string];
+      const rule = this.rules.get(ruleName);
+      if (rule && !rule.series.has(seriesKey)) {
+        const identity = identityFromKey(seriesKey);
+        this.newSeries(rule, seriesKey, identity, snapshot);
+      }
+    }
+  }
+
+  /** The engine's current time: wall time live, the newest sample time in data mode. */
+  now(): number {
+    return this.clock.mode === 'wall' ? this.clock.now() : this.dataTime;
+  }
+
+  ruleNames(): string[] {
+    return [...this.rules.keys()];
+  }
+
+  /** Routes, evaluates and steps a batch of samples; due timers fire first, in time order. */
+  ingest(samples: readonly Sample[]): EngineOutput {
+    for (const sample of samples) {
+      if (this.clock.mode === 'data') {
+        if (sample.time > this.dataTime) {
+          this.fireTimers(sample.time);
+          this.dataTime = sample.time;
+        }
+      }
+      this.ingestOne(sample);
+    }
+    if (this.clock.mode === 'wall') this.fireTimers(this.clock.now());
+    return this.flush();
+  }
+
+  /** Fires every timer due at or before `now` (data mode: also moves the clock). */
+  advance(now: number = this.now()): EngineOutput {
+    this.fireTimers(now);
+    if (this.clock.mode === 'data' && now > this.dataTime) this.dataTime = now;
+    return this.flush();
+  }
+
+  acknowledge(alertId: string): { found: boolean; output: EngineOutput } {
+    for (const rule of this.rules.values()) {
+      for (const series of rule.series.values()) {
+        if (series.state.alertId === alertId && series.state.phase === 'open') {
+          this.apply(series, { kind: 'acknowledge' }, this.now());
+          return { found: true, output: this.flush() };
+        }
+      }
+    }
+    return { found: false, output: this.flush() };
+  }
+
+  setSilences(silences: readonly Silence[]): void {
+    this.silences = silences;
+  }
+
+  upsertEntity(entity: Entity): void {
+    this.entities.set(entity.name, { ...entity, tags: { ...entity.tags } });
+  }
+
+  upsertMetric(metric: MetricMetadata): void {
+    this.metrics.set(metric.name, metric);
+    this.metricContexts.delete(metric.name);
+  }
+
+  entity(name: string): Entity | undefined {
+    return this.entities.get(name);
+  }
+
+  /**
+   * Replaces the rule set. Rules whose definition did not change keep their windows and states;
+   * changed rules keep their alert states (the state machine continues with the new settings) and
+   * keep windows when the window is the same; removed rules cancel their open alerts.
+   */
+  reload(definitions: readonly RuleDefinition[]): EngineOutput {
+    const next: RuntimeRule[] = [];
+    const now = this.now();
+    const seen = new Set<string>();
+    for (const definition of definitions) {
+      seen.add(definition.name);
+      const old = this.rules.get(definition.name);
+      const fresh = this.runtimeRule(definition);
+      if (old && old.fingerprint === fresh.fingerprint) {
+        next.push(old);
+        continue;
+      }
+      if (old) {
+        const sameWindow = JSON.stringify(old.definition.window) === JSON.stringify(definition.window);
+        for (const series of old.series.values()) {
+          const moved = this.newSeries(fresh, series.key, series.identity, sameWindow ? series.window.toSnapshot() : undefined);
+          moved.state = series.state;
+          moved.beforePhase = series.beforePhase;
+          this.schedule(moved);
+        }
+      }
+      next.push(fresh);
+    }
+    for (const [name, rule] of this.rules) {
+      if (seen.has(name)) continue;
+      for (const series of rule.series.values()) {
+        this.apply(series, { kind: 'remove', reason: 'rule_removed' }, Number.isFinite(now) ? now : Date.now());
+        this.output.removed.push({ rule: name, seriesKey: series.key });
+        this.changed.delete(series);
+      }
+    }
+    this.installRules(next);
+    return this.flush();
+  }
+
+  /** Open and pending alerts, nodata alerts included: copies, never live state. */
+  alerts(): SeriesRecord[] {
+    const result: SeriesRecord[] = [];
+    for (const rule of this.rules.values()) {
+      for (const series of rule.series.values()) {
+        if (!isIdle(series.state)) result.push(this.record(series));
+      }
+    }
+    return result;
+  }
+
+  /** Every series' window, for periodic and shutdown snapshots. */
+  windowSnapshots(): Array<{ rule: string; seriesKey: string; snapshot: WindowSnapshot }> {
+    const result = [];
+    for (const rule of this.rules.values()) {
+      for (const series of rule.series.values()) {
+        if (series.window.length > 0) result.push({ rule: rule.definition.name, seriesKey: series.key, snapshot: series.window.toSnapshot() });
+      }
+    }
+    return result;
+  }
+
+  /** Every series' state (idle ones included), for a full persistence snapshot. */
+  seriesRecords(): SeriesRecord[] {
+    const result: SeriesRecord[] = [];
+    for (const rule of this.rules.values()) for (const series of rule.series.values()) result.push(this.record(series));
+    return result;
+  }
+
+  seriesCount(): number {
+    let count = 0;
+    for (const rule of this.rules.values()) count += rule.series.size;
+    return count;
+  }
+
+  private runtimeRule(definition: RuleDefinition): RuntimeRule {
+    return Object.assign(compileRule(definition), { metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity });
+  }
+
+  private installRules(rules: RuntimeRule[]): void {
+    this.rules = new Map(rules.map((rule) => [rule.definition.name, rule]));
+    this.router = new MetricRouter(rules.filter((rule) => rule.definition.enabled));
+  }
+
+  private newSeries(rule: RuntimeRule, key: string, identity: SeriesIdentity, snapshot?: WindowSnapshot): Series {
+    const window = snapshot
+      ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
+      : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
+    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null };
+    rule.series.set(key, series);
+    return series;
+  }
+
+  private entityFor(name: string): Entity {
+    let entity = this.entities.get(name);
+    if (!entity) {
+      // A sample for an unknown entity creates it (SPEC §1).
+      entity = { name, enabled: true, tags: {} };
+      this.entities.set(name, entity);
+    }
+    return entity;
+  }
+
+  private metricContext(name: string): Record<string, unknown> {
+    let context = this.metricContexts.get(name);
+    if (!context) {
+      const meta = this.metrics.get(name);
+      context = { name, label: meta?.label ?? null, units: meta?.units ?? null, description: meta?.description ?? null, tags: meta?.tags ?? {} };
+      this.metricContexts.set(name, context);
+    }
+    return context;
+  }
+
+  private ingestOne(sample: Sample): void {
+    this.stats.samples++;
+    const rules = this.router.rulesFor(sample.metric);
+    if (rules.length === 0) return;
+    const entity = this.entityFor(sample.entity);
+    if (!entity.enabled) return;
+    const now = this.now();
+    const ctx = this.context;
+    ctx.value = sample.value;
+    ctx.text = sample.text ?? null;
+    ctx.time = sample.time;
+    ctx.now = now;
+    ctx.metric = this.metricContext(sample.metric);
+    ctx.entity = entity;
+    ctx.tags = sample.tags;
+    for (const rule of rules) {
+      const definition = rule.definition;
+      ctx.rule = definition.name;
+      ctx.severity = definition.severity;
+      ctx.window = null;
+      ctx.status = 'inactive';
+      ctx.before_status = 'inactive';
+      ctx.repeat_count = 0;
+      ctx.open_value = null;
+      ctx.alert_duration = null;
+      if (rule.filter && !this.test(rule, rule.filter, null, now)) continue;
+      const key = seriesKeyOf(definition.groupBy, rule.keyIncludesMetric, sample.metric, sample.entity, sample.tags);
+      let series = rule.series.get(key);
+      if (!series) series = this.newSeries(rule, key, { metric: sample.metric, entity: sample.entity, tags: sample.tags }, undefined);
+      else series.identity = series.identity.metric === sample.metric && series.identity.tags === sample.tags ? series.identity : { metric: sample.metric, entity: sample.entity, tags: sample.tags };
+      if (!series.window.insert(sample.time, sample.value)) {
+        this.stats.droppedSamples++;
+        continue;
+      }
+      const state = series.state;
+      ctx.window = series.window;
+      ctx.status = state.phase;
+      ctx.before_status = series.beforePhase;
+      ctx.repeat_count = state.repeatCount;
+      ctx.open_value = state.openValue;
+      ctx.alert_duration = state.openTime === null ? null : (now - state.openTime) / 1000;
+      let severity = definition.severity;
+      let disabled = false;
+      for (const override of rule.overrides) {
+        if (this.test(rule, override.when, series.key, now)) {
+          if (override.severity) severity = override.severity;
+          disabled = override.disabled === true;
+          break;
+        }
+      }
+      if (disabled) continue;
+      ctx.severity = severity;
+      this.stats.evaluations++;
+      const firing = this.test(rule, rule.condition, series.key, now);
+      const clear = rule.cancelWhen ? this.test(rule, rule.cancelWhen, series.key, now) : !firing;
+      this.apply(series, { kind: 'evaluation', firing, clear, value: sample.value, sampleTime: sample.time, severity }, now);
+    }
+  }
+
+  /** Evaluates a boolean expression; a runtime failure is a rule.error event, never an exception. */
+  private test(rule: RuntimeRule, expression: CompiledRule['condition'], seriesKey: string | null, now: number): boolean {
+    try {
+      return expression.compiled.evaluate(this.context) === true;
+    } catch (error) {
+      this.stats.evaluationErrors++;
+      if (now - rule.lastErrorAt >= RULE_ERROR_INTERVAL_MS) {
+        rule.lastErrorAt = now;
+        const location = error instanceof EvaluationError ? `${error.diagnostic.file}:${error.diagnostic.line}:${error.diagnostic.column}` : null;
+        const message = error instanceof Error ? error.message : String(error);
+        const event = ruleErrorEvent(rule.definition, seriesKey, message, location, expression.compiled.source, Number.isFinite(now) ? now : 0);
+        this.count(event.type);
+        this.output.events.push({ event, rule: rule.definition.name, notify: [] });
+      }
+      return false;
+    }
+  }
+
+  private apply(series: Series, input: StepInput, now: number): void {
+    const before = series.state;
+    const { state, transitions } = step(before, input, now, { rule: series.rule.stepRule, seriesKey: series.key });
+    series.state = state;
+    if (state.phase !== before.phase) series.beforePhase = before.phase;
+    if (transitions.length > 0 || materiallyChanged(before, state)) this.changed.set(series, true);
+    for (const transition of transitions) this.emit(series, transition);
+    this.schedule(series);
+  }
+
+  private emit(series: Series, transition: Transition): void {
+    const rule = series.rule.definition;
+    const entity = this.entityFor(series.identity.entity);
+    const event = alertEvent(transition, rule, series.key, series.identity, entity, this.metrics.get(series.identity.metric));
+    let mutedBy: MuteReason | undefined = transition.mutedBy;
+    let silenceId: string | undefined;
+    if (!mutedBy && rule.schedule && !isWithinSchedule(rule.schedule, transition.time)) mutedBy = 'schedule';
+    if (!mutedBy && this.silences.length > 0) {
+      const silence = activeSilence(this.silences, silenceLabels(event.data as unknown as Record<string, unknown>, rule.labels), transition.time);
+      if (silence) {
+        mutedBy = 'silence';
+        silenceId = silence.id;
+      }
+    }
+    this.count(event.type);
+    const emitted: EmittedEvent = { event, rule: rule.name, notify: rule.notify };
+    if (mutedBy) emitted.mutedBy = mutedBy;
+    if (silenceId) emitted.silenceId = silenceId;
+    this.output.events.push(emitted);
+    const details: HistoryRecord['details'] = { before: transition.before, severity: transition.severity, repeatCount: transition.repeatCount };
+    if (transition.reason) details.reason = transition.reason;
+    if (mutedBy) details.mutedBy = mutedBy;
+    this.output.history.push({
+      alertId: transition.alertId, rule: rule.name, seriesKey: series.key, type: transition.type,
+      time: transition.time, value: transition.value, eventId: transition.eventId, details,
+    });
+  }
+
+  private count(type: string): void {
+    this.stats.events[type] = (this.stats.events[type] ?? 0) + 1;
+  }
+
+  private schedule(series: Series): void {
+    const deadline = nextDeadline(series.state, series.rule.stepRule);
+    if (deadline !== null && deadline !== series.deadline) this.timers.push(deadline, series);
+    series.deadline = deadline;
+  }
+
+  private fireTimers(until: number): void {
+    for (let entry = this.timers.peek(); entry && entry.at <= until; entry = this.timers.peek()) {
+      this.timers.pop();
+      const series = entry.target;
+      // Stale entries (the deadline moved, or the series' rule was replaced) are skipped.
+      if (series.deadline !== entry.at || this.rules.get(series.rule.definition.name) !== series.rule) continue;
+      series.deadline = null;
+      const at = this.clock.mode === 'data' ? entry.at : until;
+      this.apply(series, { kind: 'tick' }, at);
+    }
+  }
+
+  private record(series: Series): SeriesRecord {
+    return { rule: series.rule.definition.name, seriesKey: series.key, identity: series.identity, state: series.state };
+  }
+
+  private flush(): EngineOutput {
+    for (const series of this.changed.keys()) this.output.changes.push(this.record(series));
+    this.changed.clear();
+    const output = this.output;
+    this.output = emptyOutput();
+    return output;
+  }
+}
+
+function emptyOutput(): EngineOutput {
+  return { events: [], changes: [], removed: [], history: [] };
+}
+
+/** State worth persisting at once: anything that decides future events. Values and times ride along. */
+function materiallyChanged(a: AlertState, b: AlertState): boolean {
+  return a.phase !== b.phase || a.alertId !== b.alertId || a.clearingSince !== b.clearingSince || a.acknowledged !== b.acknowledged
+    || a.repeatCount !== b.repeatCount || a.nodata !== b.nodata || a.flap.flapping !== b.flap.flapping || a.pendingSince !== b.pendingSince;
+}
+
+function silenceLabels(data: Record<string, unknown>, labels: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = { ...labels };
+  const entity = data.entity as { name: string; tags: Record<string, string> };
+  const metric = data.metric as { name: string };
+  result.rule = String(data.rule);
+  result.alertname = String(data.rule);
+  result.entity = entity.name;
+  result.metric = metric.name;
+  result.severity = String(data.severity);
+  result.series_key = String(data.series_key);
+  for (const [k, v] of Object.entries(data.tags as Record<string, string>)) result[`tags.${k}`] = v;
+  for (const [k, v] of Object.entries(entity.tags)) result[`entity.tags.${k}`] = v;
+  return result;
+}
+
+/** Best effort for a window snapshot whose series has no stored state: parse `entity=…,k=v`. */
+function identityFromKey(key: string): SeriesIdentity {
+  const identity: SeriesIdentity = { metric: '', entity: '', tags: {} };
+  for (const part of key.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (name === 'entity') identity.entity = value;
+    else if (name === 'metric') identity.metric = value;
+    else identity.tags[name] = value;
+  }
+  return identity;
+}
