@@ -16,7 +16,7 @@ import { isWithinSchedule } from './schedule.js';
 import { TimerQueue } from './scheduler.js';
 import { seriesKeyOf } from './series-key.js';
 import { activeSilence, type Silence } from './silences.js';
-import { initialState, isIdle, nextDeadline, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import { initialState, isIdle, isQuietEvaluation, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 /** Live mode: timers follow the wall clock. Data mode (replay, tests): the clock is the newest sample time. */
@@ -378,7 +378,14 @@ export class Engine {
       this.stats.evaluations++;
       const firing = this.test(rule, rule.condition, series.key, now);
       const clear = rule.cancelWhen ? this.test(rule, rule.cancelWhen, series.key, now) : !firing;
-      this.apply(series, { kind: 'evaluation', firing, clear, value: sample.value, sampleTime: sample.time, severity }, now);
+      const input: StepInput = { kind: 'evaluation', firing, clear, value: sample.value, sampleTime: sample.time, severity };
+      if (isQuietEvaluation(state, input, series.rule.stepRule)) {
+        recordQuietEvaluation(state, input, now);
+        // Only the no-data timer can move on a quiet evaluation.
+        if (series.rule.stepRule.noDataMs !== null) this.schedule(series);
+      } else {
+        this.apply(series, input, now);
+      }
     }
   }
 
@@ -461,7 +468,7 @@ export class Engine {
   }
 
   private record(series: Series): SeriesRecord {
-    return { rule: series.rule.definition.name, seriesKey: series.key, identity: series.identity, state: series.state };
+    return { rule: series.rule.definition.name, seriesKey: series.key, identity: series.identity, state: { ...series.state } };
   }
 
   private flush(): EngineOutput {

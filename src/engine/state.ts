@@ -300,3 +300,22 @@ function noDataTransition(nodata: NoDataAlert, type: 'alert.nodata' | 'alert.can
   if (reason !== undefined) transition.reason = reason;
   return transition;
 }
+
+/**
+ * An evaluation that cannot cause a transition: the alert is inactive, the condition is false,
+ * there is no no-data alert to cancel and no flapping history to keep. For it, step() would only
+ * copy the state and update the bookkeeping fields; `recordQuietEvaluation` does exactly that in
+ * place, so the engine's hot path (most samples of most series) allocates nothing. A test checks
+ * the two agree.
+ */
+export function isQuietEvaluation(state: AlertState, input: StepInput, rule: StepRule): boolean {
+  return input.kind === 'evaluation' && !input.firing && state.phase === 'inactive' && state.nodata === null && rule.flapping === null;
+}
+
+export function recordQuietEvaluation(state: AlertState, input: StepInput & { kind: 'evaluation' }, now: number): void {
+  state.lastValue = input.value;
+  state.lastSampleTime = input.sampleTime;
+  state.lastSeenAt = now;
+  state.severity = input.severity;
+  state.firing = false;
+}

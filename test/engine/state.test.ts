@@ -213,3 +213,22 @@ describe('purity and deterministic ids', () => {
     expect(cancelled.transitions[0]!.eventId).not.toBe(opened.transitions[0]!.eventId);
   });
 });
+
+describe('quiet evaluations (the engine hot path)', () => {
+  it('recordQuietEvaluation leaves exactly the state that step() would produce', async () => {
+    const { isQuietEvaluation, recordQuietEvaluation } = await import('../../src/engine/state.js');
+    const r = rule({ noDataMs: 5 * m });
+    let state = initialState('warning');
+    for (let i = 0; i < 20; i++) {
+      const input: StepInput = { kind: 'evaluation', firing: i % 7 === 3, clear: i % 7 !== 3, value: i, sampleTime: i * m, severity: i % 2 ? 'major' : 'warning' };
+      const stepped = step(state, input, i * m + 1, { rule: r, seriesKey: 'k' });
+      if (isQuietEvaluation(state, input, r)) {
+        const copy = structuredClone(state);
+        recordQuietEvaluation(copy, input as StepInput & { kind: 'evaluation' }, i * m + 1);
+        expect(copy).toEqual(stepped.state);
+        expect(stepped.transitions).toEqual([]);
+      }
+      state = stepped.state;
+    }
+  });
+});
