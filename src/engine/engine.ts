@@ -136,8 +136,12 @@ export class Engine {
     for (const record of options.states ?? []) {
       const rule = this.rules.get(record.rule);
       if (!rule) continue;
-      const series = this.newSeries(rule, record.seriesKey, record.identity, snapshots.get(`${record.rule}\u0000${record.seriesKey}`));
+      const snapshot = snapshots.get(`${record.rule}\u0000${record.seriesKey}`);
+      const series = this.newSeries(rule, record.seriesKey, record.identity, snapshot);
       series.state = record.state;
+      // Without a snapshot the window still learns the last sample the state saw, so a sample the
+      // source sends again after a crash is recognised as old instead of re-deciding the alert.
+      if (!snapshot && record.state.lastSampleTime !== null) series.window.insert(record.state.lastSampleTime, record.state.lastValue);
       this.schedule(series);
     }
     for (const [key, snapshot] of snapshots) {
