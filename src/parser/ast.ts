@@ -72,6 +72,19 @@ export function walk(node: Node, visit: (node: Node) => void): void {
   for (const child of children(node)) walk(child, visit);
 }
 
+/**
+ * The first node found more than `limit` levels below the root, or null. Iterative, because the
+ * tree it guards against is too deep for recursion.
+ */
+export function nodeDeeperThan(root: Node, limit: number): Node | null {
+  const stack: { node: Node; depth: number }[] = [{ node: root, depth: 1 }];
+  for (let item = stack.pop(); item; item = stack.pop()) {
+    if (item.depth > limit) return item.node;
+    for (const child of children(item.node)) stack.push({ node: child, depth: item.depth + 1 });
+  }
+  return null;
+}
+
 const PRECEDENCE: Record<string, number> = {
   conditional: 1, '||': 2, '&&': 3, '!': 4,
   '==': 5, '!=': 5, '<': 5, '<=': 5, '>': 5, '>=': 5,
@@ -111,6 +124,8 @@ export function print(node: Node): string {
     case 'literal':
       if (node.value === null) return 'null';
       if (typeof node.value === 'string') return quoteString(node.value);
+      // `1e999` parses to Infinity, which would print as a name.
+      if (typeof node.value === 'number' && !Number.isFinite(node.value)) return '1e999';
       return String(node.value);
     case 'name':
       return node.name;

@@ -277,9 +277,8 @@ class Checker {
     let args = node.args;
     if (fn.name === 'percentile') {
       const p = args[0]!;
-      if (p.kind === 'literal' && typeof p.value === 'number' && !(p.value >= 0 && p.value <= 100)) {
-        return this.report(problems.percentileOutOfRange(p));
-      }
+      const value = constantNumber(p);
+      if (typeof value === 'number' && !(value >= 0 && value <= 100)) return this.report(problems.percentileOutOfRange(p));
       args = args.slice(1);
     }
     const rangeArg = args[0];
@@ -291,19 +290,33 @@ class Checker {
     if (nonNull(rangeType) === STRING) {
       if (rangeArg.kind !== 'literal' || typeof rangeArg.value !== 'string') return this.report(problems.spanNotLiteral(rangeArg, fn.name));
       const ms = parseDuration(rangeArg.value);
-      if (ms === null || ms <= 0) return this.report(problems.invalidDuration(rangeArg, rangeArg.value));
+      if (ms === null || ms <= 0) return this.report(problems.invalidDuration(rangeArg, rangeArg.value, ms !== null));
       this.windows.set(node, { mode: SPAN, amount: ms });
       return result;
     }
-    if (rangeArg.kind === 'literal') {
-      const n = rangeArg.value as number;
-      if (!Number.isInteger(n) || n < 1) return this.report(problems.invalidCount(rangeArg, fn.name));
+    const n = constantNumber(rangeArg);
+    if (n !== undefined) {
+      if (n === null || !Number.isInteger(n) || n < 1) return this.report(problems.invalidCount(rangeArg, fn.name));
       this.windows.set(node, { mode: LAST_N, amount: n });
       return result;
     }
     this.windows.set(node, { mode: LAST_N, amount: rangeArg });
     return result;
   }
+}
+
+/**
+ * The value of a number written in the text, `-5` included (a minus applied to a literal), or of
+ * a `null` literal; undefined when the argument is computed. Lets `avg(-1)` be rejected when
+ * checking instead of silently reading nothing.
+ */
+function constantNumber(node: Node): number | null | undefined {
+  if (node.kind === 'literal') return typeof node.value === 'number' || node.value === null ? node.value : undefined;
+  if (node.kind === 'unary' && node.operator === '-') {
+    const operand = constantNumber(node.operand);
+    return typeof operand === 'number' ? -operand : undefined;
+  }
+  return undefined;
 }
 
 function comparable(a: Type, b: Type): boolean {

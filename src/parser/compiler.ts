@@ -313,7 +313,6 @@ class Generator {
     }
     const operation = division ? `(${b.use} === 0 ? null : ${a.use} ${op} ${b.use})` : `(${a.use} ${op} ${b.use})`;
     if (nullChecks.length === 0) return { code: setup ? `(${setup}${operation})` : operation, simple: false };
-    if (nullChecks.length === 0) return { code: operation, simple: false };
     return { code: `(${setup}${nullChecks.join(' || ')} ? null : ${operation})`, simple: false };
   }
 
@@ -332,13 +331,13 @@ class Generator {
       return { code: `(s = ${this.spans.length - 1}, ${this.fn(windowName)}(${args.join(', ')}))`, simple: false };
     }
     if (node.callee === 'coalesce') {
-      const parts = node.args.map((arg) => this.expression(arg));
-      let code = parts[parts.length - 1]!.code;
-      for (let i = parts.length - 2; i >= 0; i--) {
-        const x = this.bind(parts[i]!);
-        code = `(${x.setup}${x.use} !== null ? ${x.use} : ${code})`;
-      }
-      return { code, simple: false };
+      // Generated values are never undefined, so `??` is exactly "first non-null", short-circuits,
+      // and stays a flat chain: nested `?:` per argument overflowed V8's parser at a few thousand.
+      const parts = node.args.map((arg) => {
+        const part = this.expression(arg);
+        return part.simple ? part.code : `(${part.code})`;
+      });
+      return { code: parts.length === 1 ? parts[0]! : `(${parts.join(' ?? ')})`, simple: false };
     }
     const args = node.args.map((arg) => this.expression(arg).code);
     if (node.callee === 'hour' || node.callee === 'dayOfWeek') {

@@ -11,14 +11,26 @@ export function abs(x: number | null): number | null {
   return x === null ? null : Math.abs(x);
 }
 
+/**
+ * x · 10^digits (x ≥ 0) computed on the decimal text, so 1.005 shifted by 2 is exactly 100.5 and
+ * not 100.49999…. Below 1e-6 and from 1e21 on the text already has an exponent (`1e-7`), which
+ * must be added to rather than appended to; the common range takes the short path.
+ */
+function shiftDecimal(x: number, digits: number): number {
+  if ((x >= 1e-6 && x < 1e21) || x === 0) return Number(`${x}e${digits}`);
+  const text = String(x);
+  const e = text.indexOf('e');
+  return e < 0 ? Number(`${text}e${digits}`) : Number(`${text.slice(0, e)}e${Number(text.slice(e + 1)) + digits}`);
+}
+
 /** Half away from zero (2.5 → 3, −2.5 → −3), with decimal digits; robust to binary fractions (1.005 → 1.01). */
 export function round(x: number | null, digits: number | null = 0): number | null {
   if (x === null || digits === null) return null;
   const d = Math.max(-15, Math.min(15, Math.trunc(digits)));
-  const sign = x < 0 ? -1 : 1;
-  const shifted = Number(`${Math.abs(x)}e${d}`);
-  const rounded = Number(`${Math.round(shifted)}e${-d}`);
-  return finite(sign * rounded) ?? (Number.isFinite(x) ? x : null);
+  const rounded = shiftDecimal(Math.round(shiftDecimal(Math.abs(x), d)), -d);
+  // Overflowing the shift (1e308 to 2 digits) means x has no decimals to round.
+  if (!Number.isFinite(rounded)) return Number.isFinite(x) ? x : null;
+  return rounded === 0 ? 0 : x < 0 ? -rounded : rounded;
 }
 
 export function floor(x: number | null): number | null {

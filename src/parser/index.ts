@@ -53,7 +53,9 @@ interface Analysis {
 function analyse(source: string, options: CompileOptions): Analysis {
   let env = options.env ?? defaultEnvironment;
   if (options.timezone && options.timezone !== env.timezone) env = env.extend({ timezone: options.timezone });
-  const place = (problems: Problem[]) => sortDiagnostics(problems.map((p) => locate(p, source, options.origin)));
+  // A JavaScript caller may pass anything; it must still get a diagnostic, not a TypeError.
+  const text = typeof source === 'string' ? source : '';
+  const place = (problems: Problem[]) => sortDiagnostics(problems.map((p) => locate(p, text, options.origin)));
   if (typeof source !== 'string') {
     return { checked: null, env, diagnostics: place([{ code: 'empty-expression', message: 'the expression must be text', span: { start: 0, end: 1 } }]) };
   }

@@ -16,10 +16,12 @@ export interface LikePattern {
 
 export function compileLike(pattern: string): LikePattern {
   const segments: Segment[] = [[]];
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '\\' && i + 1 < pattern.length) {
-      segments[segments.length - 1]!.push(pattern[++i]!);
+  // By code points, so that `?` stands for one character even outside the BMP (an emoji).
+  const chars = Array.from(pattern);
+  for (let i = 0; i < chars.length; i++) {
+    const c = chars[i]!;
+    if (c === '\\' && i + 1 < chars.length) {
+      segments[segments.length - 1]!.push(chars[++i]!);
     } else if (c === '*') {
       segments.push([]);
     } else {
@@ -43,7 +45,10 @@ export function compileLike(pattern: string): LikePattern {
   return { source: pattern, test: (t) => matchSegments(segments, t) };
 }
 
-function matchesAt(segment: Segment, text: string, at: number): boolean {
+/** A string, or its code points when it has characters outside the BMP. */
+type Characters = ArrayLike<string>;
+
+function matchesAt(segment: Segment, text: Characters, at: number): boolean {
   if (at + segment.length > text.length) return false;
   for (let j = 0; j < segment.length; j++) {
     const c = segment[j];
@@ -52,7 +57,11 @@ function matchesAt(segment: Segment, text: string, at: number): boolean {
   return true;
 }
 
-function matchSegments(segments: Segment[], text: string): boolean {
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+function matchSegments(segments: Segment[], input: string): boolean {
+  // Only here does `?` count characters; a BMP-only text (the usual case) is matched in place.
+  const text: Characters = SURROGATE.test(input) ? Array.from(input) : input;
   const first = segments[0]!;
   if (segments.length === 1) return first.length === text.length && matchesAt(first, text, 0);
   const last = segments[segments.length - 1]!;

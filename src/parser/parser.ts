@@ -7,16 +7,20 @@
  * + - ; * / % ; unary - ; member/index/call.
  */
 import { EmbeddedActionsParser, EOF, type IParserErrorMessageProvider, type IToken, type TokenType } from 'chevrotain';
-import type { BinaryOperator, LiteralValue, Node } from './ast.js';
+import { nodeDeeperThan, type BinaryOperator, type LiteralValue, type Node } from './ast.js';
 import type { Problem, Span } from './diagnostics.js';
 import * as T from './lexer.js';
 
 const spanOf = (token: IToken): Span => ({ start: token.startOffset, end: token.startOffset + token.image.length });
 const join = (a: { span: Span }, b: { span: Span } | Span): Span => ({ start: a.span.start, end: 'span' in b ? b.span.end : b.end });
 
-function describe(token: IToken): string {
-  return token.tokenType === EOF ? 'the end of the expression' : `'${token.image}'`;
+function describe(token: IToken | undefined): string {
+  if (!token || token.tokenType === EOF) return 'the end of the expression';
+  // A string token already shows its quotes.
+  return token.tokenType === T.StringLiteral ? token.image : `'${token.image}'`;
 }
+
+const EXPECTED_VALUE = "expected a value (a number, a string, a name or '(')";
 
 const messages: IParserErrorMessageProvider = {
   buildMismatchTokenMessage({ expected, actual }) {
@@ -25,15 +29,41 @@ const messages: IParserErrorMessageProvider = {
   buildNotAllInputParsedMessage({ firstRedundant }) {
     return `unexpected ${describe(firstRedundant)} after a complete expression`;
   },
-  buildNoViableAltMessage({ actual }) {
-    const token = actual[0];
-    return `expected a value (a number, a string, a name or '(') but found ${token ? describe(token) : 'nothing'}`;
+  buildNoViableAltMessage({ expectedPathsPerAlt, actual }) {
+    // Say what could come next: a value, a field name after '.', or the word after NOT.
+    const first = new Set(expectedPathsPerAlt.flatMap((alt) => alt.map((path) => path[0])));
+    if (first.has(T.NumberLiteral)) return `${EXPECTED_VALUE} but found ${describe(actual[0])}`;
+    if (first.has(T.Identifier)) return `expected a field name but found ${describe(actual[0])}`;
+    const names = [...first].filter((t) => t !== undefined).map((t) => t.LABEL ?? t.name);
+    const list = names.length > 1 ? `${names.slice(0, -1).join(', ')} or ${names[names.length - 1]}` : (names[0] ?? 'more input');
+    return `expected ${list} but found ${describe(actual[0])}`;
   },
   buildEarlyExitMessage({ actual }) {
-    const token = actual[0];
-    return `expected more input but found ${token ? describe(token) : 'nothing'}`;
+    // The only mandatory repetition is the list of IN (…).
+    return `${EXPECTED_VALUE} but found ${describe(actual[0])}`;
   },
 };
+
+/**
+ * Parsing recurses once per nesting level (parentheses, calls, brackets, `?:`, prefix operators),
+ * about seventy stack frames per parenthesis; without a limit `((((…` overflows the stack and
+ * throws a RangeError instead of a diagnostic. No hand-written rule comes close to this.
+ */
+export const MAX_NESTING = 64;
+/**
+ * Checking, generating and the JavaScript engine's own parser recurse once per AST level, so a
+ * chain such as `a + b + c …` is bounded too.
+ */
+export const MAX_DEPTH = 128;
+
+/** Thrown out of the parser (Chevrotain passes non-recognition errors through) when nesting exceeds MAX_NESTING. */
+class NestingTooDeep extends Error {
+  readonly token: IToken;
+  constructor(token: IToken) {
+    super('nesting too deep');
+    this.token = token;
+  }
+}
 
 const COMPARISON: ReadonlyMap<TokenType, BinaryOperator> = new Map([
   [T.EqualEqual, '=='], [T.Equal, '=='], [T.NotEqual, '!='], [T.Less, '<'],
@@ -41,14 +71,23 @@ const COMPARISON: ReadonlyMap<TokenType, BinaryOperator> = new Map([
 ]);
 
 class ExpressionParser extends EmbeddedActionsParser {
+  /** Current nesting; reset before each parse (an aborted parse leaves it raised). */
+  nesting = 0;
+
   constructor() {
     super(T.allTokens, { errorMessageProvider: messages, maxLookahead: 2 });
     this.performSelfAnalysis();
   }
 
+  private enter(): void {
+    if (++this.nesting > MAX_NESTING) throw new NestingTooDeep(this.LA(1));
+  }
+
   expression = this.RULE('expression', (): Node => this.SUBRULE(this.conditional));
 
+  /** Every parenthesis, argument, index, IN item and `?:` branch comes through here. */
   private conditional = this.RULE('conditional', (): Node => {
+    this.enter();
     const test = this.SUBRULE(this.disjunction);
     let result = test;
     this.OPTION(() => {
@@ -58,6 +97,7 @@ class ExpressionParser extends EmbeddedActionsParser {
       const alternate = this.SUBRULE2(this.conditional);
       result = this.ACTION(() => ({ kind: 'conditional', test, consequent, alternate, span: join(test, alternate) }) as Node);
     });
+    this.nesting--;
     return result;
   });
 
@@ -86,7 +126,9 @@ class ExpressionParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const operator = this.OR2([{ ALT: () => this.CONSUME(T.Bang) }, { ALT: () => this.CONSUME(T.Not) }]);
+          this.enter();
           const operand = this.SUBRULE(this.negation);
+          this.nesting--;
           return this.ACTION(() => ({ kind: 'unary', operator: '!', operand, span: { start: operator.startOffset, end: operand.span.end } }) as Node);
         },
       },
@@ -189,7 +231,9 @@ class ExpressionParser extends EmbeddedActionsParser {
       {
         ALT: () => {
           const minus = this.CONSUME(T.Minus);
+          this.enter();
           const operand = this.SUBRULE(this.unary);
+          this.nesting--;
           return this.ACTION(() => ({ kind: 'unary', operator: '-', operand, span: { start: minus.startOffset, end: operand.span.end } }) as Node);
         },
       },
@@ -319,7 +363,15 @@ export function parseTokens(tokens: IToken[], source: string): ParseResult {
     };
   }
   parser.input = tokens;
-  const ast = parser.expression();
+  parser.nesting = 0;
+  let ast: Node;
+  try {
+    ast = parser.expression();
+  } catch (error) {
+    if (!(error instanceof NestingTooDeep)) throw error;
+    const at = Number.isNaN(error.token.startOffset) ? { start: source.length, end: source.length + 1 } : spanOf(error.token);
+    return { ast: null, problems: [tooDeep(at, `the expression nests more than ${MAX_NESTING} levels deep`)] };
+  }
   const problems: Problem[] = [];
   // Chevrotain stops at the first error without recovery; one syntax error is what we report.
   const error = parser.errors[0];
@@ -335,11 +387,24 @@ export function parseTokens(tokens: IToken[], source: string): ParseResult {
     });
     return { ast: null, problems };
   }
+  const deep = nodeDeeperThan(ast, MAX_DEPTH);
+  if (deep) return { ast: null, problems: [tooDeep(deep.span, `the expression is more than ${MAX_DEPTH} operators deep`)] };
   return { ast, problems };
+}
+
+function tooDeep(span: Span, message: string): Problem {
+  return {
+    code: 'too-deep',
+    message,
+    span,
+    hint: 'simplify it: drop redundant parentheses, use IN (…) instead of a long chain of OR, or split it into several rules',
+  };
 }
 
 function syntaxHint(message: string, token: IToken, atEnd: boolean): string {
   if (message.startsWith("expected ')'")) return "close the '(' with ')'";
+  if (message.startsWith('expected IN')) return "NOT here must be followed by IN (…), LIKE '…' or BETWEEN a AND b; to negate a condition write NOT before it";
+  if (message.startsWith('expected a field name')) return "write a name after the dot, or tags['key'] for a key with other characters";
   if (message.startsWith("expected ']'")) return "close the '[' with ']'";
   if (message.startsWith("expected ':'")) return "a conditional is written test ? then : otherwise";
   if (atEnd) return 'the expression stops too early; finish it';

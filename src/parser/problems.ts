@@ -100,7 +100,7 @@ export function wrongArity(node: CallNode, fn: FunctionDeclaration): Problem {
     const max = o.params.length;
     const min = max - (o.optional ?? 0);
     if (o.variadic) return `${min} or more`;
-    return min === max ? `${min}` : `${min} to ${max}`;
+    return min === max ? `${min}` : max === min + 1 ? `${min} or ${max}` : `${min} to ${max}`;
   });
   const expected = counts.join(' or ');
   return {
@@ -125,9 +125,7 @@ export function operandType(node: Node, operator: string, expected: string, actu
     code: 'operand-type',
     message: `'${operator}' needs ${expected}, got ${shortTypeName(actual)}`,
     span: operand.span ?? node.span,
-    hint: operator === '&&' || operator === '||' || operator === 'NOT' || operator === '?:'
-      ? 'turn the value into a condition with a comparison, e.g. value > 0'
-      : 'convert with toNumber(…) or compare instead',
+    hint: operandHint(operator),
   };
 }
 
@@ -190,11 +188,14 @@ export function spanNotLiteral(node: Node, fn: string): Problem {
   };
 }
 
-export function invalidDuration(node: Node, text: string): Problem {
+/** Longest first, so that a misspelling is matched to the spelled-out unit ('minutes', not 'mins'). */
+const UNITS_BY_LENGTH = [...DURATION_UNITS].sort((a, b) => b.length - a.length);
+
+export function invalidDuration(node: Node, text: string, zero: boolean): Problem {
   const word = /[a-z]+/i.exec(text)?.[0] ?? '';
   return {
     code: 'invalid-duration',
-    message: `'${text}' is not a duration${word ? didYouMean(word, DURATION_UNITS) : ''}`,
+    message: zero ? `the span '${text}' is empty; it must be longer than zero` : `'${text}' is not a duration${word ? didYouMean(word, UNITS_BY_LENGTH) : ''}`,
     span: node.span,
     hint: "write a number and a unit: '30 second', '5 minute', '1 hour', '2 day' (or 30s, 5m, 1h)",
   };
@@ -216,6 +217,14 @@ export function percentileOutOfRange(node: Node): Problem {
     span: node.span,
     hint: 'percentile(95) is the 95th percentile',
   };
+}
+
+function operandHint(operator: string): string {
+  if (operator === '&&' || operator === '||' || operator === 'NOT' || operator === '?:') {
+    return 'turn the value into a condition with a comparison, e.g. value > 0';
+  }
+  if (operator === '[…]') return "a key is text: tags['1'], or tags[tags.other] to use another tag's value";
+  return 'convert with toNumber(…) or compare instead';
 }
 
 function article(type: Type): string {
