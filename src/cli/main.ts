@@ -3,7 +3,10 @@
  * 0 ok, 1 findings or failures, 2 usage error.
  */
 import { Command, CommanderError } from 'commander';
+import { runCheck } from './commands/check.js';
 import { runEval } from './commands/eval.js';
+import { runReplay } from './commands/replay.js';
+import { runTests } from './commands/test.js';
 import { EXIT_USAGE, processOutput, type Output } from './io.js';
 import { VERSION } from './version.js';
 
@@ -24,6 +27,32 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--explain', 'also print the generated JavaScript on stderr')
     .action((expression: string, options: { context?: string; timezone?: string; explain?: boolean }) => {
       setExit(runEval(expression, options, out));
+    });
+
+  program
+    .command('check')
+    .description('check rule files, webhooks and templates in a config directory; print every problem')
+    .argument('[dir]', 'the config directory', process.env.TOCSIN_CONFIG ?? 'rules')
+    .action(async (dir: string) => {
+      setExit(await runCheck(dir, out));
+    });
+
+  program
+    .command('test')
+    .description('run the tests: sections of the rule files')
+    .argument('[dir]', 'the config directory', process.env.TOCSIN_CONFIG ?? 'rules')
+    .action((dir: string) => {
+      setExit(runTests(dir, out));
+    });
+
+  program
+    .command('replay')
+    .description('back-test rules on recorded samples (NDJSON) in data time; events out as NDJSON')
+    .requiredOption('--rules <dir>', 'the config directory with the rules')
+    .requiredOption('--input <file>', 'samples, one JSON object per line')
+    .option('--out <file>', 'write events here (default: standard output)')
+    .action(async (options: { rules: string; input: string; out?: string }) => {
+      setExit(await runReplay(options, out));
     });
 
   return program;
