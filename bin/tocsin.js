@@ -10,6 +10,11 @@ if (major < 22 || (major === 22 && minor < 13)) {
   );
   process.exit(2);
 }
+// `tocsin test | head` closes the pipe early; that is not an error worth a stack trace.
+process.stdout.on('error', (error) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
 import('../dist/cli/main.js').then(
   ({ main }) => main(process.argv).then((code) => { process.exitCode = code; }),
   (error) => {

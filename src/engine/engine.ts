@@ -90,6 +90,8 @@ interface Series {
   /** Phase before the last change, for the `before_status` name. */
   beforePhase: Phase;
   deadline: number | null;
+  /** A series made for an `expect`ed entity that has not reported yet: only its no-data timer runs. */
+  placeholder: boolean;
 }
 
 interface RuntimeRule extends CompiledRule {
@@ -97,6 +99,10 @@ interface RuntimeRule extends CompiledRule {
   metrics: readonly string[];
   series: Map<string, Series>;
   lastErrorAt: number;
+  /** Entities already matched against `expect` (each is checked once, when first seen). */
+  expectChecked: Set<string>;
+  /** entity name → its placeholder series, until the entity reports. */
+  placeholders: Map<string, Series>;
 }
 
 /** How often one rule may emit rule.error events (engine time); further errors are only counted. */
@@ -115,6 +121,8 @@ export class Engine {
   private dataTime = -Infinity;
   private output: EngineOutput = emptyOutput();
   private readonly changed = new Map<Series, true>();
+  /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
+  private expectPending = false;
   readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, droppedSamples: 0, events: {} };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
@@ -172,6 +180,7 @@ export class Engine {
           this.dataTime = sample.time;
         }
       }
+      if (this.expectPending) this.checkExpectations();
       this.ingestOne(sample);
     }
     if (this.clock.mode === 'wall') this.fireTimers(this.clock.now());
@@ -180,6 +189,7 @@ export class Engine {
 
   /** Fires every timer due at or before `now` (data mode: also moves the clock). */
   advance(now: number = this.now()): EngineOutput {
+    if (this.expectPending) this.checkExpectations();
     this.fireTimers(now);
     if (this.clock.mode === 'data' && now > this.dataTime) this.dataTime = now;
     return this.flush();
@@ -203,6 +213,9 @@ export class Engine {
 
   upsertEntity(entity: Entity): void {
     this.entities.set(entity.name, { ...entity, tags: { ...entity.tags } });
+    // A changed entity may now match (or no longer match) an `expect`.
+    for (const rule of this.rules.values()) rule.expectChecked.delete(entity.name);
+    this.expectPending = true;
   }
 
   upsertMetric(metric: MetricMetadata): void {
@@ -290,10 +303,13 @@ export class Engine {
   }
 
   private runtimeRule(definition: RuleDefinition): RuntimeRule {
-    return Object.assign(compileRule(definition), { metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity });
+    return Object.assign(compileRule(definition), {
+      metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity, expectChecked: new Set<string>(), placeholders: new Map<string, Series>(),
+    });
   }
 
   private installRules(rules: RuntimeRule[]): void {
+    this.expectPending = true;
     this.rules = new Map(rules.map((rule) => [rule.definition.name, rule]));
     this.router = new MetricRouter(rules.filter((rule) => rule.definition.enabled));
   }
@@ -302,7 +318,7 @@ export class Engine {
     const window = snapshot
       ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
       : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null };
+    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false };
     rule.series.set(key, series);
     return series;
   }
@@ -355,7 +371,15 @@ export class Engine {
       if (rule.filter && !this.test(rule, rule.filter, null, now)) continue;
       const key = seriesKeyOf(definition.groupBy, rule.keyIncludesMetric, sample.metric, sample.entity, sample.tags);
       let series = rule.series.get(key);
-      if (!series) series = this.newSeries(rule, key, { metric: sample.metric, entity: sample.entity, tags: sample.tags }, undefined);
+      if (!series) {
+        if (rule.placeholders.size > 0) this.entityReported(rule, sample.entity, now);
+        series = this.newSeries(rule, key, { metric: sample.metric, entity: sample.entity, tags: sample.tags }, undefined);
+      } else if (series.placeholder) {
+        // The expected entity reported under the placeholder's own key: it becomes a real series,
+        // and the evaluation below cancels a nodata alert with reason data_resumed.
+        series.placeholder = false;
+        rule.placeholders.delete(sample.entity);
+      }
       else series.identity = series.identity.metric === sample.metric && series.identity.tags === sample.tags ? series.identity : { metric: sample.metric, entity: sample.entity, tags: sample.tags };
       if (!series.window.insert(sample.time, sample.value)) {
         this.stats.droppedSamples++;
@@ -391,6 +415,60 @@ export class Engine {
         this.apply(series, input, now);
       }
     }
+  }
+
+  /**
+   * `expect`: entities that must report. Every known entity matching a rule's expect expression
+   * and without a series of that rule gets a placeholder series whose no-data timer starts now,
+   * so an entity that never reports still raises alert.nodata.
+   */
+  private checkExpectations(): void {
+    const now = this.now();
+    if (!Number.isFinite(now)) return;
+    this.expectPending = false;
+    const ctx = this.context;
+    for (const rule of this.rules.values()) {
+      if (!rule.expect || rule.definition.noDataMs === null || !rule.definition.enabled) continue;
+      for (const entity of this.entities.values()) {
+        if (rule.expectChecked.has(entity.name)) continue;
+        rule.expectChecked.add(entity.name);
+        ctx.entity = entity;
+        ctx.metric = this.metricContext(rule.definition.metrics[0] ?? '');
+        ctx.tags = EMPTY_TAGS;
+        ctx.value = null;
+        ctx.text = null;
+        ctx.time = now;
+        ctx.now = now;
+        ctx.rule = rule.definition.name;
+        ctx.window = null;
+        const expected = entity.enabled && this.test(rule, rule.expect, null, now);
+        const existing = rule.placeholders.get(entity.name);
+        if (!expected) {
+          if (existing) this.entityReported(rule, entity.name, now);
+          continue;
+        }
+        if (existing || [...rule.series.values()].some((s) => s.identity.entity === entity.name)) continue;
+        const key = seriesKeyOf(rule.definition.groupBy, rule.keyIncludesMetric, rule.definition.metrics[0] ?? '', entity.name, EMPTY_TAGS);
+        const series = this.newSeries(rule, key, { metric: rule.definition.metrics[0] ?? '', entity: entity.name, tags: {} }, undefined);
+        series.placeholder = true;
+        series.state = { ...series.state, lastSeenAt: now };
+        rule.placeholders.set(entity.name, series);
+        this.changed.set(series, true);
+        this.schedule(series);
+      }
+    }
+  }
+
+  /** The entity reported (or is no longer expected): its placeholder goes, cancelling a nodata alert. */
+  private entityReported(rule: RuntimeRule, entity: string, now: number): void {
+    const placeholder = rule.placeholders.get(entity);
+    if (!placeholder) return;
+    rule.placeholders.delete(entity);
+    this.apply(placeholder, { kind: 'remove', reason: 'data_resumed' }, now);
+    rule.series.delete(placeholder.key);
+    placeholder.deadline = null;
+    this.changed.delete(placeholder);
+    this.output.removed.push({ rule: rule.definition.name, seriesKey: placeholder.key });
   }
 
   /** Evaluates a boolean expression; a runtime failure is a rule.error event, never an exception. */
@@ -483,6 +561,8 @@ export class Engine {
     return output;
   }
 }
+
+const EMPTY_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 
 function emptyOutput(): EngineOutput {
   return { events: [], changes: [], removed: [], history: [] };

@@ -72,8 +72,7 @@ function describe(at: string, type: string, fields: Record<string, unknown>): st
 export function runRuleTest(rules: readonly RuleDefinition[], test: RuleTestSpec): TestOutcome {
   const location = `${test.origin.file}:${test.origin.line}`;
   const outcome: TestOutcome = { name: test.name, location, passed: false, diagnostics: [], diff: [], events: 0 };
-  const inputOrigin = (test as RuleTestSpec & { inputOrigin?: RuleTestSpec['origin'] }).inputOrigin;
-  const parsed = parseSeriesNotation(test.input, inputOrigin ? { origin: inputOrigin } : {});
+  const parsed = parseSeriesNotation(test.input, { origin: test.origin });
   outcome.diagnostics.push(...parsed.diagnostics);
   const expectations: Expectation[] = [];
   for (const item of test.expect) {
@@ -87,13 +86,20 @@ export function runRuleTest(rules: readonly RuleDefinition[], test: RuleTestSpec
         });
       }
     }
-    const time = parseTestTime(String(at), test.origin);
-    if (!time.ok) outcome.diagnostics.push(time.diagnostic);
+    const time = parseTestTime(String(at));
+    // The time's own position is not known (expectations carry none): point at the test.
+    if (!time.ok) {
+      const { sourceLine: _unplaced, ...diagnostic } = time.diagnostic;
+      outcome.diagnostics.push({ ...diagnostic, file: test.origin.file, line: test.origin.line, column: test.origin.column, length: 1 });
+    }
     else expectations.push({ at: time.ms, atText: String(at), event: String(event), fields });
   }
   if (outcome.diagnostics.length > 0) return outcome;
 
-  const engine = new Engine({ clock: { mode: 'data' }, rules });
+  const entities = Object.entries(test.entities ?? {}).map(([name, e]) => ({
+    name, enabled: e.enabled ?? true, tags: { ...(e.tags ?? {}) }, ...(e.label !== undefined ? { label: e.label } : {}),
+  }));
+  const engine = new Engine({ clock: { mode: 'data' }, rules, entities });
   const emitted = [...engine.ingest(parsed.samples).events];
   const horizon = Math.max(0, ...parsed.samples.map((s) => s.time), ...expectations.map((e) => e.at));
   emitted.push(...engine.advance(horizon).events);

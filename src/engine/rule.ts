@@ -51,7 +51,10 @@ export interface RuleTestSpec {
   name: string;
   /** promtool-like series notation, one series per line. */
   input: string;
+  /** Entity metadata registered before the input is fed (entity.tags.* in expressions). */
+  entities?: Record<string, { label?: string; enabled?: boolean; tags?: Record<string, string> }>;
   expect: Array<{ at: string; event: string; [field: string]: unknown }>;
+  /** The test's position; `mapOffset` maps offsets inside `input` into the file. */
   origin: SourceOrigin & { line: number; column: number };
 }
 

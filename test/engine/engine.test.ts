@@ -153,3 +153,19 @@ describe('acknowledge, silences and reload', () => {
     expect(types(second.ingest([sample('cpu', 'a', 2000, 0)]))).toEqual(['alert.cancel@00:00:02']);
   });
 });
+
+describe('expect: entities that must report', () => {
+  it('raises alert.nodata for an expected entity that never reports, and cancels it when it does', () => {
+    const engine = new Engine({
+      clock: { mode: 'data' },
+      rules: [makeRule({ condition: 'value > 90', expect: "entity.tags.role == 'db'", noDataMs: 10 * m, groupBy: ['entity', 'path'] })],
+      entities: [{ name: 'db1', enabled: true, tags: { role: 'db' } }, { name: 'web1', enabled: true, tags: { role: 'web' } }],
+    });
+    engine.ingest([sample('cpu', 'other', 0, 1, { path: '/' })]);
+    const silent = engine.advance(12 * m);
+    expect(silent.events.map((e) => `${(e.event.data as AlertEventData).entity.name}:${e.event.type}`).sort()).toEqual(['db1:alert.nodata', 'other:alert.nodata']);
+    const back = engine.ingest([sample('cpu', 'db1', 13 * m, 50, { path: '/data' })]);
+    expect(back.events.map((e) => `${(e.event.data as AlertEventData).entity.name}:${e.event.type}:${(e.event.data as AlertEventData).reason}`)).toEqual(['db1:alert.cancel:data_resumed']);
+    expect(types(engine.advance(20 * m))).toEqual([]);
+  });
+});
