@@ -8,7 +8,7 @@ import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
 import { runTests } from './commands/test.js';
 import { EXIT_USAGE, processOutput, type Output } from './io.js';
-import { VERSION } from './version.js';
+import { VERSION } from '../model/version.js';
 
 export function buildProgram(out: Output, setExit: (code: number) => void): Command {
   const program = new Command('tocsin')

@@ -8,7 +8,7 @@ import type { Entity, MetricMetadata, Tags } from '../model/sample.js';
 import type { RuleDefinition, WindowSpec } from './rule.js';
 import type { Transition } from './state.js';
 import { formatDuration } from '../model/duration.js';
-import { deterministicUuidV7 } from './ids.js';
+import { deterministicUuidV7 } from '../model/ids.js';
 
 export interface SeriesIdentity {
   metric: string;

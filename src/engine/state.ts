@@ -18,7 +18,7 @@
 import type { AlertEventType } from '../model/event.js';
 import type { Severity } from '../model/severity.js';
 import { recordOutcome, initialFlapState, type FlapState } from './flapping.js';
-import { alertIdFor, eventIdFor } from './ids.js';
+import { alertIdFor, eventIdFor } from '../model/ids.js';
 import type { FlappingSpec, RepeatSpec } from './rule.js';
 
 export type Phase = 'inactive' | 'pending' | 'open';

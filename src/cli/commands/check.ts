@@ -4,13 +4,14 @@
  * 1 when it has errors, 2 when the directory itself is unusable.
  */
 import { formatDiagnostics } from '../../parser/index.js';
-import { ConfigDirectoryError, loadRuleDirectory, type LoadSummary } from '../../engine/rules/load.js';
+import { ConfigDirectoryError, loadRuleDirectory, type LoadOptions, type LoadSummary } from '../../engine/rules/load.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 
-export async function runCheck(dir: string, out: Pick<Output, 'stdout' | 'stderr'>): Promise<number> {
+/** `options.check` adds the checks of other modules (webhook and template validation). */
+export async function runCheck(dir: string, out: Pick<Output, 'stdout' | 'stderr'>, options: LoadOptions = {}): Promise<number> {
   let result;
   try {
-    result = loadRuleDirectory(dir);
+    result = loadRuleDirectory(dir, options);
   } catch (error) {
     if (error instanceof ConfigDirectoryError) {
       out.stderr(`error: ${error.message}\n  hint: ${error.hint}\n`);

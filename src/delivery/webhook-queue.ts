@@ -1,0 +1,100 @@
+/**
+ * The claimed rows of one webhook inside the worker: a batch being collected, jobs waiting, and
+ * the ordering keys in flight. Pure bookkeeping, no I/O, so the ordering rules are easy to see:
+ * jobs start in claim order, never two jobs of one key at once, never more than `concurrency`.
+ */
+import type { ClaimedRow } from './ports.js';
+
+/** One request: a single row, or the rows of one batch. */
+export interface Job {
+  rows: ClaimedRow[];
+  keys: string[];
+}
+
+/** Unordered rows get a key of their own, so they never wait for each other. */
+export function keyOf(row: ClaimedRow): string {
+  return row.orderingKey === null ? `\u0000row:${row.id}` : row.orderingKey;
+}
+
+function job(rows: ClaimedRow[]): Job {
+  return { rows, keys: rows.map(keyOf) };
+}
+
+export class WebhookQueue {
+  #buffer: ClaimedRow[] = [];
+  #flushAt = 0;
+  #jobs: Job[] = [];
+  readonly #busyKeys = new Set<string>();
+  #inFlight = 0;
+
+  /** `batchMs` 0: the row is a job of its own; otherwise it joins the batch being collected. */
+  add(row: ClaimedRow, now: number, batchMs: number, maxBatchEvents: number): void {
+    if (batchMs === 0) {
+      this.#jobs.push(job([row]));
+      return;
+    }
+    if (this.#buffer.length === 0) this.#flushAt = now + batchMs;
+    this.#buffer.push(row);
+    if (this.#buffer.length >= maxBatchEvents) this.#flush();
+  }
+
+  /** When the batch being collected is due, or null when none is. */
+  get batchDueAt(): number | null {
+    return this.#buffer.length === 0 ? null : this.#flushAt;
+  }
+
+  flushIfDue(now: number): void {
+    if (this.#buffer.length > 0 && now >= this.#flushAt) this.#flush();
+  }
+
+  #flush(): void {
+    this.#jobs.push(job(this.#buffer));
+    this.#buffer = [];
+  }
+
+  /** Takes the jobs that may start now and counts them as in flight. */
+  startable(concurrency: number): Job[] {
+    const blocked = new Set(this.#busyKeys);
+    const started: Job[] = [];
+    const waiting: Job[] = [];
+    for (const candidate of this.#jobs) {
+      if (this.#inFlight < concurrency && !candidate.keys.some((key) => blocked.has(key))) {
+        started.push(candidate);
+        this.#inFlight++;
+        for (const key of candidate.keys) this.#busyKeys.add(key);
+      } else {
+        waiting.push(candidate);
+      }
+      // A later job of the same key waits even when this one waits: claim order is kept.
+      for (const key of candidate.keys) blocked.add(key);
+    }
+    this.#jobs = waiting;
+    return started;
+  }
+
+  finished(done: Job): void {
+    this.#inFlight--;
+    for (const key of done.keys) this.#busyKeys.delete(key);
+  }
+
+  /** Removes and returns the unsent rows that share a key with `key` (their whole jobs). */
+  takeKey(key: string): ClaimedRow[] {
+    const taken: ClaimedRow[] = [];
+    this.#jobs = this.#jobs.filter((candidate) => {
+      if (!candidate.keys.includes(key)) return true;
+      taken.push(...candidate.rows);
+      return false;
+    });
+    taken.push(...this.#buffer.filter((row) => keyOf(row) === key));
+    this.#buffer = this.#buffer.filter((row) => keyOf(row) !== key);
+    return taken;
+  }
+
+  /** Removes and returns every unsent row. */
+  takeAll(): ClaimedRow[] {
+    const taken = [...this.#buffer, ...this.#jobs.flatMap((candidate) => candidate.rows)];
+    this.#buffer = [];
+    this.#jobs = [];
+    return taken;
+  }
+}
