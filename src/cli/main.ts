@@ -7,6 +7,7 @@ import { runCheck } from './commands/check.js';
 import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
 import { runTests } from './commands/test.js';
+import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { EXIT_USAGE, processOutput, type Output } from './io.js';
 import { VERSION } from '../model/version.js';
 
@@ -53,6 +54,34 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--out <file>', 'write events here (default: standard output)')
     .action(async (options: { rules: string; input: string; out?: string }) => {
       setExit(await runReplay(options, out));
+    });
+
+  const token = program.command('token').description('API tokens: create, list, revoke');
+  token
+    .command('create')
+    .description('create an API token; it is printed once, alone on the last line of stdout')
+    .requiredOption('--role <role>', 'admin, operator, viewer or ingest')
+    .requiredOption('--name <name>', 'a name for the token, e.g. ci or grafana')
+    .option('--data <file>', 'the SQLite store (default $TOCSIN_DATA or ./data/tocsin.db)')
+    .action((options: { role: string; name: string; data?: string }) => {
+      setExit(runTokenCreate(options, out));
+    });
+  token
+    .command('list')
+    .description('list API tokens (never their values)')
+    .option('--data <file>', 'the SQLite store (default $TOCSIN_DATA or ./data/tocsin.db)')
+    .option('--json', 'print JSON instead of a table')
+    .action((options: { data?: string; json?: boolean }) => {
+      setExit(runTokenList(options, out));
+    });
+  token
+    .command('revoke')
+    .description('revoke an API token by id or name')
+    .argument('<token>', 'the token id (tok_…) or name')
+    .option('--data <file>', 'the SQLite store (default $TOCSIN_DATA or ./data/tocsin.db)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (idOrName: string, options: { data?: string; yes?: boolean }) => {
+      setExit(await runTokenRevoke({ idOrName, ...options }, out));
     });
 
   return program;

@@ -64,6 +64,8 @@ export interface EngineStats {
   samples: number;
   evaluations: number;
   evaluationErrors: number;
+  /** Per rule: every failure, also those beyond the one rule.error event per minute. */
+  evaluationErrorsByRule: Record<string, number>;
   droppedSamples: number;
   events: Record<string, number>;
 }
@@ -123,7 +125,7 @@ export class Engine {
   private readonly changed = new Map<Series, true>();
   /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
   private expectPending = false;
-  readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, droppedSamples: 0, events: {} };
+  readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {} };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
     value: null as number | null, text: null as string | null, time: 0, now: 0,
@@ -477,6 +479,8 @@ export class Engine {
       return expression.compiled.evaluate(this.context) === true;
     } catch (error) {
       this.stats.evaluationErrors++;
+      const name = rule.definition.name;
+      this.stats.evaluationErrorsByRule[name] = (this.stats.evaluationErrorsByRule[name] ?? 0) + 1;
       if (now - rule.lastErrorAt >= RULE_ERROR_INTERVAL_MS) {
         rule.lastErrorAt = now;
         const location = error instanceof EvaluationError ? `${error.diagnostic.file}:${error.diagnostic.line}:${error.diagnostic.column}` : null;

@@ -10,7 +10,7 @@
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { createInterface } from 'node:readline/promises';
-import { createToken, findToken, revokeToken, roleProblem, viewToken, type AccessRefusal } from '../../server/access.js';
+import { createToken, findToken, nameProblem, revokeToken, roleProblem, viewToken, type AccessRefusal } from '../../server/access.js';
 import { SqliteStore } from '../../store/sqlite.js';
 import type { ApiToken, Store } from '../../store/store.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
@@ -66,33 +66,21 @@ function printRefusal(out: Out, refusal: Pick<AccessRefusal, 'error' | 'hint'>):
 }
 
 /**
- * Opens the store and runs `use`, closing it after. `mustExist`: listing or revoking in a file that
- * is not there would silently create an empty store and report "no tokens", hiding a wrong path.
+ * The store at `path`, or the exit code after saying why not. `mustExist`: listing or revoking in a
+ * file that is not there would silently create an empty store and report "no tokens", hiding a
+ * wrong path.
  */
-function withStore(path: string, mustExist: boolean, deps: TokenCommandDeps, out: Out, use: (store: Store) => number | Promise<number>): number | Promise<number> {
+function openStore(path: string, mustExist: boolean, deps: TokenCommandDeps, out: Out): Store | number {
   if (mustExist && path !== ':memory:' && !existsSync(path)) {
-    printRefusal(out, { error: `no tocsin data file at ${path}`, hint: 'pass the server\'s data file with --data FILE or set TOCSIN_DATA' });
+    printRefusal(out, { error: `no tocsin data file at ${path}`, hint: "pass the server's data file with --data FILE or set TOCSIN_DATA" });
     return EXIT_USAGE;
   }
-  let store: Store;
   try {
-    store = (deps.openStore ?? ((file) => new SqliteStore(file)))(path);
+    return (deps.openStore ?? ((file) => new SqliteStore(file)))(path);
   } catch (error) {
     printRefusal(out, { error: `cannot open the data file ${path}: ${(error as Error).message}`, hint: 'check the path given with --data (or TOCSIN_DATA) and its permissions' });
     return EXIT_FINDINGS;
   }
-  let result: number | Promise<number>;
-  try {
-    result = use(store);
-  } catch (error) {
-    store.close();
-    throw error;
-  }
-  if (typeof result === 'number') {
-    store.close();
-    return result;
-  }
-  return result.finally(() => store.close());
 }
 
 export interface TokenCreateOptions {
@@ -104,13 +92,15 @@ export interface TokenCreateOptions {
 /** Prints what was made on stderr and the token alone on stdout, so `$(tocsin token create …)` captures just it. */
 export function runTokenCreate(options: TokenCreateOptions, out: Out, deps: TokenCommandDeps = {}): number {
   // Checked before the store is touched, so a typo creates no data file.
-  const problem = roleProblem(options.role);
+  const problem = roleProblem(options.role) ?? nameProblem(options.name);
   if (problem !== null) {
     printRefusal(out, problem);
     return EXIT_USAGE;
   }
   const path = dataPath(options.data, deps.env);
-  const code = withStore(path, false, deps, out, (store) => {
+  const store = openStore(path, false, deps, out);
+  if (typeof store === 'number') return store;
+  try {
     const result = createToken(store, { name: options.name, role: options.role, actor: deps.actor ?? cliActor(), now: (deps.now ?? Date.now)() });
     if (!result.ok) {
       printRefusal(out, result);
@@ -123,8 +113,9 @@ export function runTokenCreate(options: TokenCreateOptions, out: Out, deps: Toke
     );
     out.stdout(`${result.token}\n`);
     return EXIT_OK;
-  });
-  return code as number;
+  } finally {
+    store.close();
+  }
 }
 
 export interface TokenListOptions {
@@ -139,7 +130,9 @@ function shortTime(iso: string | null, none: string): string {
 
 /** Every token, revoked ones included, oldest first; never the hash. */
 export function runTokenList(options: TokenListOptions, out: Out, deps: TokenCommandDeps = {}): number {
-  const code = withStore(dataPath(options.data, deps.env), true, deps, out, (store) => {
+  const store = openStore(dataPath(options.data, deps.env), true, deps, out);
+  if (typeof store === 'number') return store;
+  try {
     const tokens = store.listTokens().map(viewToken);
     if (options.json) {
       out.stdout(`${JSON.stringify(tokens, null, 2)}\n`);
@@ -150,8 +143,9 @@ export function runTokenList(options: TokenListOptions, out: Out, deps: TokenCom
       out.stdout(`${renderTable(['ID', 'NAME', 'ROLE', 'CREATED', 'LAST USED', 'REVOKED'], rows)}\n`);
     }
     return EXIT_OK;
-  });
-  return code as number;
+  } finally {
+    store.close();
+  }
 }
 
 export interface TokenRevokeOptions {
@@ -167,7 +161,9 @@ function describeToken(token: ApiToken): string {
 }
 
 export async function runTokenRevoke(options: TokenRevokeOptions, out: Out, deps: TokenCommandDeps & { confirm?: Confirm } = {}): Promise<number> {
-  return withStore(dataPath(options.data, deps.env), true, deps, out, async (store) => {
+  const store = openStore(dataPath(options.data, deps.env), true, deps, out);
+  if (typeof store === 'number') return store;
+  try {
     const token = findToken(store.listTokens(), options.idOrName);
     if (token !== null && token.revokedAt === null && !options.yes) {
       const confirm = deps.confirm ?? terminalConfirm;
@@ -187,5 +183,7 @@ export async function runTokenRevoke(options: TokenRevokeOptions, out: Out, deps
     }
     out.stderr(`Revoked token ${result.record.id} '${result.record.name}'.\n`);
     return EXIT_OK;
-  });
+  } finally {
+    store.close();
+  }
 }
