@@ -43,7 +43,7 @@ export function getToken(c: SqliteConnection, id: string): ApiToken | null {
 }
 
 export function listTokens(c: SqliteConnection): ApiToken[] {
-  return c.all('SELECT * FROM api_tokens ORDER BY created_at, id').map(toToken);
+  return c.all('SELECT * FROM api_tokens ORDER BY created_at, name, id').map(toToken);
 }
 
 export function touchToken(c: SqliteConnection, id: string, at: EpochMs): void {
