@@ -9,20 +9,34 @@ import type { Engine, EngineOutput } from '../engine/engine.js';
 import { isIdle } from '../engine/state.js';
 import type { Sample } from '../model/sample.js';
 import type { AlertEventData } from '../model/event.js';
-import type { AlertStore, CommitBatch } from '../store/store.js';
+import type { AlertStore, CommitBatch, OutboxInput, OutboxStore } from '../store/store.js';
+import { admissionPlan, DEFAULT_OUTBOX_LIMIT } from '../delivery/admission.js';
+import { deliveryFailedEvent } from '../delivery/failed-event.js';
+import type { EmittedEvent } from '../engine/engine.js';
 import { planNotifications } from './notify.js';
 
 export interface PipelineOptions {
   engine: Engine;
-  store: AlertStore;
+  store: AlertStore & Pick<OutboxStore, 'outboxDepth' | 'dropOldestPending'>;
+  /** Pending notifications per webhook at most (SPEC §6 bounded outbox). */
+  outboxLimit?: number;
   /** The webhooks in force; read on every commit so configuration changes apply at once. */
   webhooks: () => ReadonlyMap<string, Webhook>;
   /** Called after a commit that queued notifications (wakes the delivery worker). */
   onQueued?: (count: number) => void;
+  /** Called when a lossy webhook dropped notifications to stay within its limit. */
+  onDropped?: (webhook: string, count: number) => void;
+}
+
+export interface CommitReport {
+  /** Non-lossy webhooks over their outbox limit: ingestion should slow its producers down. */
+  backpressure: string[];
 }
 
 export class Pipeline {
   private readonly options: PipelineOptions;
+  /** Webhooks over their limit at the last commit. */
+  backpressure: string[] = [];
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -45,8 +59,15 @@ export class Pipeline {
     return output;
   }
 
-  commit(output: EngineOutput): void {
-    if (output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0) return;
+  /** Engine-wide events (config.changed, delivery.failed) that only need routing and queueing. */
+  emit(events: EmittedEvent[]): void {
+    this.commit({ events, changes: [], removed: [], history: [] });
+  }
+
+  commit(output: EngineOutput): CommitReport {
+    if (output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0) {
+      return { backpressure: this.backpressure };
+    }
     const engineNow = this.options.engine.now();
     const batch: CommitBatch = {
       now: Number.isFinite(engineNow) ? engineNow : Date.now(),
@@ -85,7 +106,55 @@ export class Pipeline {
       });
       batch.outbox!.push(...plan.outbox);
     }
+    batch.outbox = this.admit(batch.outbox!, batch.now);
     this.options.store.commit(batch);
-    if (batch.outbox!.length > 0) this.options.onQueued?.(batch.outbox!.length);
+    if (batch.outbox.length > 0) this.options.onQueued?.(batch.outbox.length);
+    return { backpressure: this.backpressure };
+  }
+
+  /**
+   * The bounded outbox: over its limit, a lossy webhook drops its oldest pending notifications
+   * (each reported as delivery.failed); any other webhook keeps queueing and is reported as
+   * backpressure, so nothing is ever dropped silently.
+   */
+  private admit(outbox: OutboxInput[], now: number): OutboxInput[] {
+    const limit = this.options.outboxLimit ?? DEFAULT_OUTBOX_LIMIT;
+    const counts = new Map<string, number>();
+    for (const item of outbox) counts.set(item.webhook, (counts.get(item.webhook) ?? 0) + 1);
+    const backpressure: string[] = [];
+    const dropIncoming = new Map<string, number>();
+    const failures: EmittedEvent[] = [];
+    const webhooks = this.options.webhooks();
+    for (const [name, incoming] of counts) {
+      const store = this.options.store;
+      const plan = admissionPlan(store.outboxDepth(name), incoming, limit, webhooks.get(name)?.lossy ?? false);
+      if (plan.backpressure) backpressure.push(name);
+      let missing = plan.dropPending + plan.dropIncoming;
+      if (plan.dropPending > 0) {
+        const dropped = store.dropOldestPending(name, plan.dropPending, now);
+        missing -= dropped.length;
+        for (const row of dropped) {
+          const event = deliveryFailedEvent({ webhook: name, event: row.event, attempts: row.attempts, lastStatus: null, lastError: row.lastError, reason: 'dropped', queuedAt: row.queuedAt }, now);
+          if (event) failures.push({ event, rule: null, notify: [] });
+        }
+      }
+      if (missing > 0) dropIncoming.set(name, missing);
+      if (plan.dropPending + plan.dropIncoming > 0) this.options.onDropped?.(name, plan.dropPending + plan.dropIncoming);
+    }
+    this.backpressure = backpressure;
+    let kept = outbox;
+    if (dropIncoming.size > 0) {
+      kept = outbox.filter((item) => {
+        const left = dropIncoming.get(item.webhook) ?? 0;
+        if (left <= 0) return true;
+        dropIncoming.set(item.webhook, left - 1);
+        const event = deliveryFailedEvent({ webhook: item.webhook, event: item.event, attempts: 0, lastStatus: null, lastError: null, reason: 'dropped', queuedAt: now }, now);
+        if (event) failures.push({ event, rule: null, notify: [] });
+        return false;
+      });
+    }
+    // delivery.failed for the dropped ones go to the webhooks that subscribe to them (never the lossy one itself).
+    for (const failure of failures) kept.push(...planNotifications(failure, webhooks).outbox);
+    return kept;
   }
 }

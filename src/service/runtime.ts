@@ -1,0 +1,310 @@
+/**
+ * The running service: the composition root that wires the store, the engine, the pipeline, the
+ * delivery worker and the configuration, and owns the timers. HTTP (src/server) and the CLI call
+ * it; nothing in the engine, templates or delivery knows it exists.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Logger } from 'pino';
+import { Engine } from '../engine/engine.js';
+import type { Silence as EngineSilence, SilenceMatcher } from '../engine/silences.js';
+import { DeliveryWorker, EgressGuard, HttpSender, testWebhook, type EgressPolicy, type Webhook } from '../delivery/index.js';
+import type { AttemptResult } from '../delivery/attempt.js';
+import { createRenderer, presetTemplate, type CompiledTemplate, type Renderer } from '../templates/index.js';
+import { EVENT_VERSIONS, type ConfigChangedData, type TocsinEvent } from '../model/event.js';
+import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
+import { deterministicUuidV7 } from '../model/ids.js';
+import type { Diagnostic } from '../parser/diagnostics.js';
+import { SqliteStore } from '../store/sqlite.js';
+import type { Store } from '../store/store.js';
+import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
+import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
+import { Pipeline } from './pipeline.js';
+import { restoreSeries } from './restore.js';
+
+export interface RuntimeOptions {
+  configDir: string;
+  /** SQLite file, or ':memory:'. */
+  dataFile: string;
+  log: Logger;
+  /** Wall clock (injectable for tests). */
+  now?: () => number;
+  tickIntervalMs?: number;
+  snapshotIntervalMs?: number;
+  pruneIntervalMs?: number;
+  maxWindowSamples?: number;
+  outboxLimit?: number;
+  egress?: EgressPolicy;
+  /** 'normal' trades power-loss durability for speed (demo, replay). */
+  durability?: 'full' | 'normal';
+  /** Test hook: a delivery sender other than HTTP. */
+  sender?: HttpSender;
+}
+
+export class ConfigurationError extends Error {
+  readonly diagnostics: Diagnostic[];
+  constructor(diagnostics: Diagnostic[]) {
+    super(`the configuration has ${diagnostics.filter((d) => d.severity === 'error').length} error(s)`);
+    this.name = 'ConfigurationError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+const DAY = 86_400_000;
+
+export class Runtime {
+  readonly store: Store;
+  readonly metrics: TocsinMetrics;
+  readonly log: Logger;
+  readonly options: RuntimeOptions;
+  readonly engine: Engine;
+  readonly pipeline: Pipeline;
+  readonly renderer: Renderer;
+  private config: Configuration;
+  private readonly worker: DeliveryWorker;
+  private readonly sender: HttpSender;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private stopped = false;
+  readonly startedAt: number;
+
+  /** Opens the store, loads the configuration (throws ConfigurationError) and restores the engine. */
+  static open(options: RuntimeOptions): Runtime {
+    const store = new SqliteStore(options.dataFile, options.durability ? { durability: options.durability } : {});
+    try {
+      const loaded = loadConfiguration(options.configDir, store);
+      if (!loaded.ok) throw new ConfigurationError(loaded.diagnostics);
+      for (const warning of loaded.diagnostics) options.log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+      return new Runtime(options, store, loaded.config);
+    } catch (error) {
+      store.close();
+      throw error;
+    }
+  }
+
+  private constructor(options: RuntimeOptions, store: Store, config: Configuration) {
+    this.options = options;
+    this.store = store;
+    this.log = options.log;
+    this.config = config;
+    const now = options.now ?? Date.now;
+    this.startedAt = now();
+    this.metrics = createMetrics({
+      outboxDepths: () => store.outboxDepths(),
+      openAlerts: () => this.engine.alerts().filter((a) => a.state.phase === 'open').length,
+    });
+    this.engine = new Engine({
+      clock: { mode: 'wall', now },
+      rules: config.rules,
+      ...(options.maxWindowSamples ? { maxWindowSamples: options.maxWindowSamples } : {}),
+      entities: store.listEntities(),
+      metrics: store.listMetrics(),
+      silences: this.activeSilences(),
+      states: restoreSeries(store.loadAlertStates()),
+      windows: store.loadWindowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, snapshot: w.data as { times: number[]; values: (number | null)[] } })),
+    });
+    this.renderer = createRenderer({ get: (name: string) => this.template(name) });
+    this.pipeline = new Pipeline({
+      engine: this.engine,
+      store,
+      webhooks: () => this.config.webhooks,
+      ...(options.outboxLimit ? { outboxLimit: options.outboxLimit } : {}),
+      onQueued: () => this.worker.wake(),
+      onDropped: (webhook, count) => this.log.warn({ webhook, count }, 'lossy webhook over its outbox limit: oldest notifications dropped'),
+    });
+    this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
+    this.worker = new DeliveryWorker({
+      outbox: {
+        claimDue: (at, limit, leaseMs) => store.claimDue(at, limit, leaseMs),
+        settle: (outcomes) => {
+          const applied = store.settle(outcomes);
+          for (const outcome of outcomes) {
+            const label = outcome.outcome === 'delivered' ? 'success' : outcome.outcome === 'retry' ? 'retry' : outcome.outcome === 'failed' ? 'failure' : outcome.outcome;
+            const webhook = outcome.log?.webhook ?? 'unknown';
+            this.metrics.delivery(webhook, label as Parameters<TocsinMetrics['delivery']>[1], outcome.log?.latencyMs);
+          }
+          return applied;
+        },
+        nextDueAt: () => store.nextDueAt(),
+      },
+      webhooks: { get: (name) => this.config.webhooks.get(name) },
+      renderer: this.renderer,
+      sender: this.sender,
+      events: { emit: (event) => this.pipeline.emit([{ event, rule: null, notify: [] }]) },
+      clock: { now },
+      log: this.log,
+    });
+  }
+
+  /** Starts delivery and the timers. */
+  start(): void {
+    this.worker.start();
+    const every = (ms: number, task: () => void, name: string) => {
+      const timer = setInterval(() => {
+        try {
+          task();
+        } catch (error) {
+          this.log.error({ err: error }, `${name} failed`);
+        }
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(this.options.tickIntervalMs ?? 1_000, () => this.tick(), 'engine timers');
+    every(this.options.snapshotIntervalMs ?? 60_000, () => this.snapshotWindows(false), 'window snapshot');
+    every(this.options.pruneIntervalMs ?? 600_000, () => this.prune(), 'pruning');
+  }
+
+  get configuration(): Configuration {
+    return this.config;
+  }
+
+  template(name: string): CompiledTemplate | undefined {
+    return this.config.templates.get(name) ?? presetTemplate(name);
+  }
+
+  webhook(name: string): Webhook | undefined {
+    return this.config.webhooks.get(name);
+  }
+
+  /** Samples in: evaluate, persist, queue. Returns the webhooks applying backpressure. */
+  ingest(samples: readonly Sample[], source: string): { backpressure: string[] } {
+    const report = this.pipeline.commit(this.engine.ingest(samples));
+    this.metrics.samplesReceived(source, samples.length);
+    this.metrics.recordEngineStats(this.engine.stats);
+    return report;
+  }
+
+  tick(): void {
+    this.pipeline.tick();
+    this.metrics.recordEngineStats(this.engine.stats);
+  }
+
+  upsertEntity(entity: Entity): void {
+    this.store.upsertEntities([entity], (this.options.now ?? Date.now)());
+    this.engine.upsertEntity(entity);
+  }
+
+  upsertMetric(metric: MetricMetadata): void {
+    this.store.upsertMetrics([metric], (this.options.now ?? Date.now)());
+    this.engine.upsertMetric(metric);
+  }
+
+  /** Reloads the configuration; a bad one changes nothing and comes back as diagnostics. */
+  reload(actor: string): ConfigurationResult {
+    const loaded = loadConfiguration(this.options.configDir, this.store);
+    if (!loaded.ok) {
+      this.log.warn({ errors: loaded.diagnostics.length }, 'reload refused: the configuration has errors; the running one stays');
+      return loaded;
+    }
+    this.config = loaded.config;
+    this.pipeline.commit(this.engine.reload(loaded.config.rules));
+    this.metrics.engineReplaced?.();
+    this.configChanged(actor, 'reload', 'rules', this.options.configDir, `${loaded.config.rules.length} rules`);
+    return loaded;
+  }
+
+  /** Puts an API-managed webhook in force (or removes it, with null); files are untouched. */
+  applyWebhook(name: string, webhook: Webhook | null): void {
+    const webhooks = new Map(this.config.webhooks);
+    const sources = new Map(this.config.sources.webhooks);
+    if (webhook) {
+      webhooks.set(name, webhook);
+      sources.set(name, 'api');
+    } else {
+      webhooks.delete(name);
+      sources.delete(name);
+    }
+    this.config = { ...this.config, webhooks, sources: { ...this.config.sources, webhooks: sources } };
+  }
+
+  /** Puts an API-managed template in force (or removes it, with null). */
+  applyTemplate(name: string, template: CompiledTemplate | null): void {
+    const templates = new Map(this.config.templates);
+    const sources = new Map(this.config.sources.templates);
+    if (template) {
+      templates.set(name, template);
+      sources.set(name, 'api');
+    } else {
+      templates.delete(name);
+      sources.delete(name);
+    }
+    this.config = { ...this.config, templates, sources: { ...this.config.sources, templates: sources } };
+  }
+
+  /** Emits config.changed (audited separately by the caller's store write). */
+  configChanged(actor: string, action: string, kind: string, name: string, summary?: string): void {
+    const now = (this.options.now ?? Date.now)();
+    const data: ConfigChangedData = { actor, action, kind, name, ...(summary ? { summary } : {}) };
+    const event: TocsinEvent<ConfigChangedData> = {
+      id: deterministicUuidV7(now, randomUUID()),
+      type: 'config.changed',
+      version: EVENT_VERSIONS['config.changed'],
+      time: new Date(now).toISOString(),
+      severity: 'info',
+      data,
+    };
+    this.pipeline.emit([{ event, rule: null, notify: [] }]);
+  }
+
+  acknowledge(alertId: string): boolean {
+    const { found, output } = this.engine.acknowledge(alertId);
+    this.pipeline.commit(output);
+    return found;
+  }
+
+  /** Silences from the store in the engine's form; called at start and after every change. */
+  activeSilences(): EngineSilence[] {
+    const now = (this.options.now ?? Date.now)();
+    return this.store.listSilences({ endingAfter: now }).map((s) => ({
+      id: s.id, matchers: s.matchers as SilenceMatcher[], startsAt: s.startsAt, endsAt: s.endsAt, createdBy: s.createdBy, comment: s.comment,
+    }));
+  }
+
+  refreshSilences(): void {
+    this.engine.setSilences(this.activeSilences());
+  }
+
+  async testWebhook(webhook: Webhook): Promise<AttemptResult> {
+    const result = await testWebhook(webhook, { renderer: this.renderer, sender: this.sender });
+    this.store.recordAttempt({
+      outboxId: null, eventId: result.eventIds[0] ?? 'test', webhook: webhook.name, time: result.time, statusCode: result.statusCode,
+      latencyMs: result.latencyMs, responseHeaders: result.responseHeaders, responseBody: result.responseBody,
+      error: result.error === null ? null : `${result.error.code}: ${result.error.message}`, ok: result.ok,
+    });
+    return result;
+  }
+
+  wakeDelivery(): void {
+    this.worker.wake();
+  }
+
+  snapshotWindows(final: boolean): void {
+    const snapshots = this.engine.windowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, data: w.snapshot }));
+    this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: final });
+  }
+
+  prune(): void {
+    const now = (this.options.now ?? Date.now)();
+    this.store.prune({
+      deliveryAttemptsBefore: now - 7 * DAY,
+      finishedOutboxBefore: now - 7 * DAY,
+      historyBefore: now - 30 * DAY,
+      eventsBefore: now - 30 * DAY,
+      counterMinutesBefore: now - DAY,
+      auditBefore: now - 365 * DAY,
+    });
+  }
+
+  /** Graceful stop: timers off, in-flight deliveries drained, windows snapshotted, store closed. */
+  async stop(): Promise<void> {
+    if (this.stopped) return;
+    this.stopped = true;
+    for (const timer of this.timers) clearInterval(timer);
+    await this.worker.stop();
+    await this.sender.close();
+    try {
+      this.snapshotWindows(true);
+    } finally {
+      this.store.close();
+    }
+  }
+}
