@@ -57,7 +57,8 @@ export function normalizeSample(input: unknown): SampleResult {
   if (typeof raw.entity !== 'string' || raw.entity === '') return fail('entity', 'entity must be a non-empty string');
   let time: number;
   if (typeof raw.time === 'number') {
-    if (!Number.isFinite(raw.time)) return fail('time', 'time must be a finite number of epoch milliseconds');
+    // ±8.64e15 ms is the range of a JavaScript Date (±275,000 years): anything beyond is a unit mistake.
+    if (!Number.isFinite(raw.time) || Math.abs(raw.time) > 8.64e15) return fail('time', 'time must be epoch milliseconds within the range of a date (did you send seconds or nanoseconds?)');
     time = raw.time;
   } else if (typeof raw.time === 'string') {
     time = Date.parse(raw.time);
@@ -75,7 +76,8 @@ export function normalizeSample(input: unknown): SampleResult {
     tags = {};
     for (const [name, tagValue] of Object.entries(raw.tags as Record<string, unknown>)) {
       if (typeof tagValue !== 'string') return fail(`tags.${name}`, `tag '${name}' must be a string`);
-      tags[name] = tagValue;
+      // defineProperty: a tag named __proto__ is a tag, not the object's prototype.
+      Object.defineProperty(tags, name, { value: tagValue, enumerable: true, writable: true, configurable: true });
     }
   }
   const sample: Sample = { metric: raw.metric, entity: raw.entity, tags, time, value };
