@@ -4,8 +4,10 @@
  */
 import { Command, CommanderError } from 'commander';
 import { runCheck } from './commands/check.js';
+import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
+import { runServer } from './commands/run.js';
 import { runTests } from './commands/test.js';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { EXIT_USAGE, processOutput, type Output } from './io.js';
@@ -31,11 +33,23 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     });
 
   program
+    .command('run')
+    .description('run the server with its embedded SQLite store')
+    .option('--config <dir>', 'config directory with rules, webhooks, templates (env TOCSIN_CONFIG, default ./rules)')
+    .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
+    .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
+    .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
+    .action(async (options: { config?: string; data?: string; host?: string; port?: string }) => {
+      setExit(await runServer(options, out));
+    });
+
+  program
     .command('check')
     .description('check rule files, webhooks and templates in a config directory; print every problem')
     .argument('[dir]', 'the config directory', process.env.TOCSIN_CONFIG ?? 'rules')
     .action(async (dir: string) => {
-      setExit(await runCheck(dir, out));
+      // Webhooks and templates declared in the directory are checked by their own modules too.
+      setExit(await runCheck(dir, out, { check: (ruleSet) => declarationDiagnostics(ruleSet, dir) }));
     });
 
   program

@@ -1,0 +1,125 @@
+/**
+ * The HTTP server: fastify with the route table of routes/*, access control from the table's
+ * permissions, JSON Schema validation on every route with a body or parameters, one error shape,
+ * and the OpenAPI document generated from the same table.
+ */
+import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
+import type { Logger } from 'pino';
+import { authenticate, authorize, actorOf } from './access.js';
+import { ApiError, errorBody } from './errors.js';
+import type { RouteSpec } from './route.js';
+import { openApiDocument } from './openapi.js';
+import { allRoutes } from './routes/index.js';
+import type { Runtime } from '../service/runtime.js';
+
+export interface AppOptions {
+  runtime: Runtime;
+  log: Logger;
+  /** Bytes; ingestion bodies may be larger than admin bodies. */
+  ingestBodyLimit?: number;
+  bodyLimit?: number;
+  /** Extra routes (the web console registers its static files). */
+  extraRoutes?: RouteSpec[];
+  /** Registers non-API handlers (static console files) on the instance. */
+  decorate?: (app: FastifyInstance) => Promise<void> | void;
+}
+
+export const DEFAULT_BODY_LIMIT = 1024 * 1024;
+export const DEFAULT_INGEST_BODY_LIMIT = 32 * 1024 * 1024;
+
+function validationMessage(error: FastifyError): string {
+  const first = error.validation?.[0];
+  if (!first) return error.message;
+  const where = `${error.validationContext ?? 'body'}${first.instancePath ?? ''}`;
+  const params = first.params as Record<string, unknown>;
+  if (first.keyword === 'additionalProperties') return `${where}: unknown field '${String(params.additionalProperty)}'`;
+  if (first.keyword === 'required') return `${where}: missing field '${String(params.missingProperty)}'`;
+  return `${where} ${first.message ?? 'is invalid'}`;
+}
+
+function sendError(reply: FastifyReply, status: number, code: string, message: string, hint?: string, details?: unknown): FastifyReply {
+  return reply.code(status).type('application/json').send(errorBody(code, message, hint, details));
+}
+
+export async function createApp(options: AppOptions): Promise<FastifyInstance> {
+  const { runtime } = options;
+  const app: FastifyInstance = Fastify({
+    loggerInstance: options.log as unknown as FastifyBaseLogger,
+    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    // Unknown fields are errors (no silent removal) and nothing is coerced: bad input gets a 400.
+    ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, useDefaults: true } },
+  });
+
+  app.setErrorHandler((error: FastifyError, request: FastifyRequest, reply: FastifyReply) => {
+    if (error instanceof ApiError) {
+      for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
+      return sendError(reply, error.status, error.code, error.message, error.hint, error.details);
+    }
+    if (error.validation) return sendError(reply, 400, 'invalid_request', validationMessage(error), 'see /api/v1/openapi.json for the expected shape', error.validation);
+    if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
+      return sendError(reply, 413, 'body_too_large', 'the request body is larger than this endpoint accepts', 'send smaller batches');
+    }
+    if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
+      return sendError(reply, 415, 'unsupported_media_type', `content type '${String(request.headers['content-type'])}' is not accepted here`, 'send application/json');
+    }
+    if (error.code === 'FST_ERR_CTP_EMPTY_JSON_BODY' || error instanceof SyntaxError || error.code === 'FST_ERR_CTP_INVALID_JSON_BODY') {
+      return sendError(reply, 400, 'invalid_json', `the body is not valid JSON: ${error.message}`, 'check quotes, commas and brackets');
+    }
+    if (typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+      return sendError(reply, error.statusCode, 'bad_request', error.message);
+    }
+    request.log.error({ err: error }, 'request failed');
+    return sendError(reply, 500, 'internal_error', 'the request failed inside tocsin; the error is in the server log');
+  });
+  app.setNotFoundHandler((request, reply) =>
+    sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`, 'the API is described at /api/v1/openapi.json'));
+
+  const routes = [...allRoutes(), ...(options.extraRoutes ?? [])];
+  const register = (scope: FastifyInstance, spec: RouteSpec) => {
+    scope.route({
+      method: spec.method,
+      url: spec.url,
+      ...(spec.rawBody ? { bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT } : {}),
+      schema: {
+        ...(spec.schema?.params ? { params: spec.schema.params } : {}),
+        ...(spec.schema?.querystring ? { querystring: spec.schema.querystring } : {}),
+        ...(spec.schema?.body ? { body: spec.schema.body } : {}),
+      },
+      handler: async (request, reply) => {
+        const now = Date.now();
+        let principal = null;
+        if (spec.permission !== null) {
+          const authenticated = authenticate(runtime.store, request.headers.authorization, now);
+          if (!authenticated.ok) {
+            void reply.header('www-authenticate', authenticated.wwwAuthenticate);
+            return sendError(reply, 401, authenticated.code, authenticated.error, 'send Authorization: Bearer <token> (tocsin token create --role … --name …)');
+          }
+          const allowed = authorize(authenticated.principal, spec.permission);
+          if (!allowed.ok) return sendError(reply, 403, allowed.code, allowed.error);
+          principal = authenticated.principal;
+        }
+        const result = await spec.handler(request, reply, { runtime, principal, actor: principal ? actorOf(principal) : 'anonymous', now });
+        if (reply.sent) return reply;
+        return result;
+      },
+    });
+  };
+
+  // Ingestion reads its body as text (line protocol, NDJSON, JSON arrays parsed with line numbers).
+  await app.register(async (scope) => {
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    for (const spec of routes.filter((r) => r.rawBody)) register(scope, spec);
+  });
+  await app.register(async (scope) => {
+    for (const spec of routes.filter((r) => !r.rawBody)) register(scope, spec);
+    scope.get('/api/v1/openapi.json', async () => openApiDocument(routes));
+  });
+  if (options.decorate) await options.decorate(app);
+  return app;
+}
+
+/** Every route with its permission, for the route × role matrix test and the docs. */
+export function routeTable(): Array<Pick<RouteSpec, 'method' | 'url' | 'permission' | 'summary' | 'tag'>> {
+  return allRoutes().map(({ method, url, permission, summary, tag }) => ({ method, url, permission, summary, tag }));
+}

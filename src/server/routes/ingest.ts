@@ -1,0 +1,116 @@
+/**
+ * Ingestion (SPEC §7): JSON/NDJSON samples, Influx line protocol as Telegraf sends it, entity and
+ * metric metadata. A batch is validated whole before anything is applied: one bad line is a 400
+ * naming it, and nothing of that batch reaches the engine.
+ */
+import type { FastifyRequest } from 'fastify';
+import { formatIngestErrors, parseLineProtocol, parsePrecision, parseSamplesBody, PRECISIONS, type IngestResult } from '../ingest/index.js';
+import { ApiError } from '../errors.js';
+import { nameParams, route, type RouteContext, type RouteSpec } from '../route.js';
+import type { Sample } from '../../model/sample.js';
+
+function bodyText(request: FastifyRequest): string {
+  if (typeof request.body === 'string') return request.body;
+  if (Buffer.isBuffer(request.body)) return request.body.toString('utf8');
+  return '';
+}
+
+function accept(result: IngestResult, source: string, context: RouteContext): Sample[] {
+  if (!result.ok) {
+    context.runtime.metrics.samplesRejected('invalid', 1);
+    const shown = result.errors.slice(0, 20);
+    throw new ApiError(400, 'invalid_batch', `the batch was rejected, nothing of it was applied:\n${formatIngestErrors(shown)}`, {
+      hint: 'fix the lines named here and send the whole batch again',
+      details: result.errors,
+    });
+  }
+  // Backpressure before anything is applied: a webhook over its outbox limit slows producers down
+  // (SPEC §6: non-lossy webhooks never drop); Telegraf and most clients retry on 503.
+  const backpressure = context.runtime.pipeline.backpressure;
+  if (backpressure.length > 0 && result.samples.length > 0) {
+    throw new ApiError(503, 'backpressure', `webhook(s) ${backpressure.join(', ')} have more pending notifications than the outbox allows; try again shortly`, {
+      hint: 'the receiver is slow or down; samples are accepted again as soon as the outbox drains',
+      headers: { 'retry-after': '5' },
+    });
+  }
+  context.runtime.ingest(result.samples, source);
+  return result.samples;
+}
+
+const entityBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', maxLength: 500 },
+    enabled: { type: 'boolean', default: true },
+    tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 1000 },
+  },
+} as const;
+
+const metricBody = {
+  type: 'object',
+  additionalProperties: false,
+  properties: {
+    label: { type: 'string', maxLength: 500 },
+    units: { type: 'string', maxLength: 100 },
+    description: { type: 'string', maxLength: 4000 },
+    tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 1000 },
+  },
+} as const;
+
+export function ingestRoutes(): RouteSpec[] {
+  return [
+    route({
+      method: 'POST', url: '/api/v1/samples', permission: 'samples:write', tag: 'ingestion', rawBody: true,
+      summary: 'Ingest samples: a JSON array or NDJSON (one sample per line); all or nothing',
+      handler: (request, _reply, context) => {
+        const samples = accept(parseSamplesBody(bodyText(request), String(request.headers['content-type'] ?? '')), 'json', context);
+        return { accepted: samples.length };
+      },
+    }),
+    route({
+      method: 'POST', url: '/api/v1/write', permission: 'samples:write', tag: 'ingestion', rawBody: true,
+      summary: 'Ingest Influx line protocol (Telegraf outputs.influxdb / outputs.http); metric = measurement.field',
+      schema: {
+        querystring: {
+          type: 'object',
+          properties: { precision: { type: 'string' }, db: { type: 'string' }, rp: { type: 'string' }, bucket: { type: 'string' }, org: { type: 'string' } },
+        },
+      },
+      handler: (request, reply, context) => {
+        const query = request.query as { precision?: string };
+        const precision = query.precision === undefined ? 'ns' : parsePrecision(query.precision);
+        if (precision === null) {
+          throw new ApiError(400, 'invalid_precision', `precision '${query.precision}' is not one of ${PRECISIONS.join(', ')}`, { hint: 'use ?precision=ns (default), us, ms or s' });
+        }
+        accept(parseLineProtocol(bodyText(request), { precision, now: context.now }), 'line-protocol', context);
+        // InfluxDB answers 204; Telegraf's influxdb output expects it.
+        void reply.code(204);
+        return undefined;
+      },
+    }),
+    route({
+      method: 'PUT', url: '/api/v1/entities/:name', permission: 'entities:write', tag: 'ingestion',
+      summary: 'Register or update an entity (label, enabled, tags)',
+      schema: { params: nameParams, body: entityBody },
+      handler: (request, _reply, { runtime }) => {
+        const { name } = request.params as { name: string };
+        const body = (request.body ?? {}) as { label?: string; enabled?: boolean; tags?: Record<string, string> };
+        const entity = { name, enabled: body.enabled ?? true, tags: body.tags ?? {}, ...(body.label !== undefined ? { label: body.label } : {}) };
+        runtime.upsertEntity(entity);
+        return entity;
+      },
+    }),
+    route({
+      method: 'PUT', url: '/api/v1/metrics/:name', permission: 'entities:write', tag: 'ingestion',
+      summary: 'Register or update metric metadata (label, units, description, tags)',
+      schema: { params: nameParams, body: metricBody },
+      handler: (request, _reply, { runtime }) => {
+        const { name } = request.params as { name: string };
+        const metric = { name, ...((request.body ?? {}) as object) };
+        runtime.upsertMetric(metric);
+        return metric;
+      },
+    }),
+  ];
+}
