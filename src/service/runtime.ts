@@ -15,7 +15,8 @@ import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
 import { deterministicUuidV7 } from '../model/ids.js';
 import type { Diagnostic } from '../parser/diagnostics.js';
 import { SqliteStore } from '../store/sqlite.js';
-import type { Store } from '../store/store.js';
+import type { CommitBatch, Store } from '../store/store.js';
+import { planNotifications } from './notify.js';
 import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
 import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
 import { Pipeline } from './pipeline.js';
@@ -230,9 +231,13 @@ export class Runtime {
     this.config = { ...this.config, templates, sources: { ...this.config.sources, templates: sources } };
   }
 
-  /** Emits config.changed (audited separately by the caller's store write). */
-  configChanged(actor: string, action: string, kind: string, name: string, summary?: string): void {
+  /**
+   * The audit row and the config.changed event (with its notifications) of an admin change, as a
+   * batch to pass as `also` to the store write that makes the change: all three in one transaction.
+   */
+  changeBatch(actor: string, action: string, kind: string, name: string, details?: Record<string, unknown>): CommitBatch {
     const now = (this.options.now ?? Date.now)();
+    const summary = typeof details?.summary === 'string' ? details.summary : undefined;
     const data: ConfigChangedData = { actor, action, kind, name, ...(summary ? { summary } : {}) };
     const event: TocsinEvent<ConfigChangedData> = {
       id: deterministicUuidV7(now, randomUUID()),
@@ -242,7 +247,19 @@ export class Runtime {
       severity: 'info',
       data,
     };
-    this.pipeline.emit([{ event, rule: null, notify: [] }]);
+    const plan = planNotifications({ event, rule: null, notify: [] }, this.config.webhooks);
+    return {
+      now,
+      audit: [{ actor, action, kind, name, at: now, ...(details ? { details } : {}) }],
+      events: [{ event, alertId: null, rule: null, seriesKey: null, details: { notifications: plan.decisions } }],
+      outbox: plan.outbox,
+    };
+  }
+
+  /** For changes without a store write of their own (reload): audit + config.changed in one commit. */
+  configChanged(actor: string, action: string, kind: string, name: string, summary?: string): void {
+    this.store.commit(this.changeBatch(actor, action, kind, name, summary ? { summary } : undefined));
+    this.worker.wake();
   }
 
   acknowledge(alertId: string): boolean {
