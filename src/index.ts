@@ -28,3 +28,5 @@ export { EVENT_TYPES, type EventType, type TocsinEvent, type AlertEventData } fr
 export { Engine, type EngineOptions, type EngineOutput, type EmittedEvent } from './engine/engine.js';
 export { step, initialState, type AlertState, type StepInput, type Transition } from './engine/state.js';
 export type { RuleDefinition } from './engine/rule.js';
+export { compileTemplate, renderBody, TemplateRegistry, presetTemplate, sampleEvent, validateEvent, type CompiledTemplate } from './templates/index.js';
+export { parseWebhook, type Webhook } from './delivery/index.js';

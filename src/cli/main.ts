@@ -8,6 +8,13 @@ import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
 import { runServer } from './commands/run.js';
+import { runRender } from './commands/render.js';
+import { runWebhookTest } from './commands/webhook-test.js';
+import { existsSync } from 'node:fs';
+import { loadConfiguration } from '../service/config.js';
+import { SqliteStore } from '../store/sqlite.js';
+import { createRenderer, presetTemplate } from '../templates/index.js';
+import { formatDiagnostics } from '../parser/index.js';
 import { runTests } from './commands/test.js';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
 import { EXIT_USAGE, processOutput, type Output } from './io.js';
@@ -68,6 +75,52 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--out <file>', 'write events here (default: standard output)')
     .action(async (options: { rules: string; input: string; out?: string }) => {
       setExit(await runReplay(options, out));
+    });
+
+  program
+    .command('render')
+    .description('render a template or preset for a sample event and print the exact body')
+    .argument('<template>', 'a template name (config directory), a preset (flat, alertmanager, slack, teams, pagerduty, events, test) or a .json file')
+    .requiredOption('--event <type>', 'the event type, e.g. alert.open')
+    .option('--data <file>', 'a JSON file: a whole event, or fields of its data')
+    .option('--config <dir>', 'config directory (env TOCSIN_CONFIG, default ./rules)')
+    .option('--content-type <type>', 'json or form', 'json')
+    .option('--pretty', 'indent the JSON (then it is no longer the exact bytes sent)')
+    .action(async (template: string, options: { event: string; data?: string; config?: string; contentType?: string; pretty?: boolean }) => {
+      setExit(await runRender({ template, ...options }, out));
+    });
+
+  const webhook = program.command('webhook').description('webhooks');
+  webhook
+    .command('test')
+    .description('send a webhook.test event to a webhook through the real delivery path')
+    .argument('<name>', 'the webhook name')
+    .option('--config <dir>', 'config directory (env TOCSIN_CONFIG, default ./rules)')
+    .option('--data <file>', 'the SQLite store, for webhooks managed through the API (env TOCSIN_DATA, default ./data/tocsin.db)')
+    .option('--json', 'print the attempt as JSON')
+    .action(async (name: string, options: { config?: string; data?: string; json?: boolean }) => {
+      const dir = options.config ?? process.env.TOCSIN_CONFIG ?? 'rules';
+      const dataFile = options.data ?? process.env.TOCSIN_DATA ?? 'data/tocsin.db';
+      const store = existsSync(dataFile) ? new SqliteStore(dataFile) : null;
+      try {
+        const loaded = loadConfiguration(dir, store);
+        if (!loaded.ok) {
+          out.stderr(`${formatDiagnostics(loaded.diagnostics)}
+
+error: the configuration in ${dir} has errors (tocsin check ${dir})
+`);
+          setExit(1);
+          return;
+        }
+        const { webhooks, templates } = loaded.config;
+        setExit(await runWebhookTest(name, {
+          loadWebhooks: () => [...webhooks.values()],
+          renderer: createRenderer({ get: (t: string) => templates.get(t) ?? presetTemplate(t) }),
+          ...(options.json ? { json: true } : {}),
+        }, out));
+      } finally {
+        store?.close();
+      }
     });
 
   const token = program.command('token').description('API tokens: create, list, revoke');

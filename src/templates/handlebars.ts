@@ -1,0 +1,151 @@
+/**
+ * Handlebars inside JSON string leaves (SPEC §5): parse with positions (the checks are in
+ * handlebars-check.ts), turn syntax errors into positioned problems, and compile once.
+ *
+ * - Own environment (`Handlebars.create()`): only tocsin's helpers and the built-ins (no `log`),
+ *   no partials, no decorators. Compiled with `knownHelpersOnly` (an unknown helper can never be
+ *   looked up in the data), `noEscape` (the output is JSON-escaped later, not HTML-escaped) and
+ *   without `strict` (a missing field is empty text, as everywhere in templates; the checker
+ *   catches misspelt names at load time instead).
+ * - Rendered with prototype access disabled explicitly (no warnings logged, no `constructor`).
+ * - `#tokens` in the leaf's plain text (outside `{{ }}`) become `{{@__tN}}` data references
+ *   whose values are computed per render, so `{{#if x}}#value{{/if}}` works.
+ */
+import Handlebars from 'handlebars';
+import type { Problem } from '../parser/diagnostics.js';
+import { checkStructure, lineStartsOf, offsetAt, type ParsedLeaf } from './handlebars-check.js';
+import { HELPERS } from './helpers.js';
+import * as problems from './problems.js';
+import { scanTokens, type TokenPiece } from './tokens.js';
+
+const env = Handlebars.create();
+env.unregisterHelper('log');
+for (const spec of HELPERS.values()) if (spec.fn !== undefined) env.registerHelper(spec.name, spec.fn as Handlebars.HelperDelegate);
+
+const KNOWN_HELPERS: Record<string, boolean> = Object.fromEntries([...HELPERS.keys()].map((name) => [name, true]));
+const COMPILE_OPTIONS = { noEscape: true, knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS, strict: false, data: true };
+
+/** Prototype access off, stated explicitly so Handlebars neither allows nor logs. */
+export const RUNTIME_OPTIONS = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false } as const;
+
+export { checkLeafNames, type ParsedLeaf, type Range } from './handlebars-check.js';
+
+/** Does this leaf use Handlebars at all? (Anything else is plain text with #tokens.) */
+export function usesHandlebars(text: string): boolean {
+  return text.includes('{{');
+}
+
+// --- Parsing ---------------------------------------------------------------------------------
+
+const TOKEN_TEXT: Record<string, string> = {
+  EOF: 'the end of the text', CLOSE: '}}', CLOSE_UNESCAPED: '}}}', CLOSE_RAW_BLOCK: '}}}}', OPEN: '{{', OPEN_BLOCK: '{{#',
+  OPEN_ENDBLOCK: '{{/…}}', OPEN_INVERSE: '{{^', OPEN_INVERSE_CHAIN: '{{else …}}', INVERSE: '{{else}}', OPEN_SEXPR: '(',
+  CLOSE_SEXPR: ')', ID: 'a name', STRING: 'a string', NUMBER: 'a number', BOOLEAN: 'true or false', UNDEFINED: 'undefined',
+  NULL: 'null', DATA: '@name', SEP: "'.'", EQUALS: "'='", OPEN_BLOCK_PARAMS: "'as |'", CLOSE_BLOCK_PARAMS: "'|'",
+  CONTENT: 'text', COMMENT: 'a comment', OPEN_PARTIAL: '{{>', OPEN_UNESCAPED: '{{{',
+};
+const tokenText = (token: string) => TOKEN_TEXT[token] ?? token.toLowerCase();
+
+interface Yylloc {
+  first_line: number;
+  first_column: number;
+  last_line: number;
+  last_column: number;
+}
+
+/** Where the Handlebars parser stopped: its lexer keeps the location of the last token read. */
+function lastLexerLocation(): Yylloc | null {
+  const parser = (Handlebars as unknown as { Parser?: { lexer?: { yylloc?: Yylloc } } }).Parser;
+  return parser?.lexer?.yylloc ?? null;
+}
+
+function syntaxProblem(error: unknown, leaf: { text: string; lineStarts: number[] }): Problem {
+  const raw = error instanceof Error ? error.message : String(error);
+  const exception = error as { lineNumber?: unknown; column?: unknown; endLineNumber?: unknown; endColumn?: unknown };
+  if (typeof exception.lineNumber === 'number' && typeof exception.column === 'number') {
+    // Semantic parse errors (`if doesn't match each - 1:6`) carry the node's location.
+    const start = offsetAt(leaf.lineStarts, exception.lineNumber, exception.column, leaf.text.length);
+    const end = typeof exception.endLineNumber === 'number' && typeof exception.endColumn === 'number'
+      ? offsetAt(leaf.lineStarts, exception.endLineNumber, exception.endColumn, leaf.text.length)
+      : start + 1;
+    const message = raw.replace(/ - \d+:\d+$/, '');
+    const mismatch = /^(\S+) doesn't match (\S+)$/.exec(message);
+    if (mismatch) return problems.handlebarsSyntax(`{{/${mismatch[2]}}} closes {{#${mismatch[1]}}}`, { start, end: Math.max(end, start + 1) }, `close it with {{/${mismatch[1]}}}`);
+    return problems.handlebarsSyntax(message, { start, end: Math.max(end, start + 1) });
+  }
+  const loc = lastLexerLocation();
+  const expecting = /Expecting (.+), got '(\w+)'/.exec(raw);
+  // At the end of the text the lexer still points at the last token; the caret belongs after it.
+  const atEnd = expecting?.[2] === 'EOF';
+  const start = atEnd ? leaf.text.length : loc ? offsetAt(leaf.lineStarts, loc.first_line, loc.first_column, leaf.text.length) : 0;
+  const end = atEnd ? start + 1 : loc ? offsetAt(leaf.lineStarts, loc.last_line, loc.last_column, leaf.text.length) : start + 1;
+  const span = { start, end: Math.max(end, start + 1) };
+  if (expecting) {
+    const expected = [...new Set((expecting[1] ?? '').split(/,\s*/).map((t) => tokenText(t.replace(/'/g, ''))))];
+    const got = tokenText(expecting[2] ?? '');
+    const unclosed = expecting[2] === 'EOF';
+    return problems.handlebarsSyntax(
+      unclosed ? 'the text ends inside a {{ }} expression or block' : `unexpected ${got}`,
+      span,
+      `expected ${expected.slice(0, 6).join(', ')}${expected.length > 6 ? ', …' : ''}`,
+    );
+  }
+  if (/Lexical error/.test(raw)) return problems.handlebarsSyntax('unexpected character inside {{ }}', span, 'names are letters, digits, _ and -; quote text: "…"');
+  return problems.handlebarsSyntax(raw.split('\n')[0] ?? raw, span);
+}
+
+/** Parses a leaf and runs the checks that do not depend on the event type. */
+export function parseLeaf(text: string): ParsedLeaf {
+  const lineStarts = lineStartsOf(text);
+  const leaf: ParsedLeaf = { text, ast: null, problems: [], content: [], lineStarts };
+  try {
+    leaf.ast = env.parse(text);
+  } catch (error) {
+    leaf.problems.push(syntaxProblem(error, leaf));
+    return leaf;
+  }
+  checkStructure(leaf);
+  // An escaped mustache (`\{{…}}`) arrives as content starting with '{{': it is printed as written,
+  // #tokens inside it included, like the text of any other {{ }}.
+  for (const range of leaf.content) {
+    if (!text.startsWith('{{', range.start)) continue;
+    const close = text.indexOf('}}', range.start + 2);
+    range.start = close === -1 || close + 2 > range.end ? range.end : close + 2;
+  }
+  return leaf;
+}
+
+// --- Compiling -------------------------------------------------------------------------------
+
+export interface CompiledLeaf {
+  render: Handlebars.TemplateDelegate;
+  /** The #tokens found in plain content, in order: `{{@__t0}}`, `{{@__t1}}`, … */
+  tokens: TokenPiece[];
+}
+
+/**
+ * Rewrites the plain content (`##` → `#`, `#name` → `{{@__tN}}`) and compiles. Only called for a
+ * leaf without problems. Compilation is lazy in Handlebars; the caller renders an example once.
+ */
+export function compileLeaf(leaf: ParsedLeaf): CompiledLeaf {
+  const { text, content } = leaf;
+  let source = '';
+  let position = 0;
+  const tokens: TokenPiece[] = [];
+  for (const range of content) {
+    source += text.slice(position, range.start);
+    for (const piece of scanTokens(text, range.start, range.end)) {
+      if (piece.kind === 'text') {
+        source += piece.text;
+        continue;
+      }
+      // A backslash right before '{{' would escape the mustache; doubling it keeps it literal.
+      if (source.endsWith('\\')) source += '\\';
+      source += `{{@__t${tokens.length}}}`;
+      tokens.push(piece);
+    }
+    position = range.end;
+  }
+  source += text.slice(position);
+  return { render: env.compile(source, COMPILE_OPTIONS), tokens };
+}

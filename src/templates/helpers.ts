@@ -1,0 +1,150 @@
+/**
+ * The Handlebars helpers templates may call (SPEC §5), and the catalogue the checker validates
+ * calls against: arity, hash options, block or not. Every helper is total: a value it cannot use
+ * gives empty text (or false), never an exception, so a template that passed its check cannot fail
+ * at send time.
+ */
+import { DateTime, Duration, IANAZone } from 'luxon';
+import { formatDuration } from '../model/duration.js';
+import { toText } from './context.js';
+
+export interface HelperSpec {
+  name: string;
+  /** Positional parameters: at least `min`, at most `max` (Infinity: variadic). */
+  min: number;
+  max: number;
+  /** Allowed hash options (`tz="UTC"`). */
+  hash: readonly string[];
+  /** Used as `{{#name …}}…{{/name}}` (the built-ins if, unless, each, with). */
+  block: boolean;
+  signature: string;
+  description: string;
+  /** Absent for Handlebars' own built-ins. */
+  fn?: (...args: unknown[]) => unknown;
+}
+
+type Options = { hash?: Record<string, unknown> };
+
+/** Handlebars passes its options object last; helpers see only their own arguments. */
+function helper(fn: (args: unknown[], hash: Record<string, unknown>) => unknown): (...args: unknown[]) => unknown {
+  return (...all: unknown[]) => {
+    const options = all[all.length - 1] as Options | undefined;
+    try {
+      return fn(all.slice(0, -1), options?.hash ?? {});
+    } catch {
+      return '';
+    }
+  };
+}
+
+function toDateTime(value: unknown): DateTime | null {
+  let dt: DateTime | null = null;
+  if (typeof value === 'number' && Number.isFinite(value)) dt = DateTime.fromMillis(value, { zone: 'utc' });
+  else if (typeof value === 'string' && value !== '') dt = DateTime.fromISO(value, { zone: 'utc' });
+  return dt !== null && dt.isValid ? dt : null;
+}
+
+export function isValidTimeZone(zone: string): boolean {
+  return zone.toUpperCase() === 'UTC' || IANAZone.isValidZone(zone);
+}
+
+/** `{{formatDate open_time "yyyy-LL-dd HH:mm" tz="Europe/Berlin" locale="de"}}`; no format: ISO 8601. */
+export function formatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
+  const parsed = toDateTime(value);
+  if (parsed === null) return '';
+  const zone = typeof tz === 'string' && tz !== '' ? tz : 'UTC';
+  if (!isValidTimeZone(zone)) return '';
+  const dt = parsed.setZone(zone).setLocale(typeof locale === 'string' && locale !== '' ? locale : 'en-US');
+  if (!dt.isValid) return '';
+  switch (format) {
+    case undefined:
+    case null:
+    case 'iso':
+      return dt.toISO() ?? '';
+    case 'rfc2822':
+      return dt.toRFC2822() ?? '';
+    case 'http':
+      return dt.toHTTP() ?? '';
+    case 'millis':
+      return String(dt.toMillis());
+    case 'seconds':
+      return String(Math.floor(dt.toSeconds()));
+    default:
+      return typeof format === 'string' ? dt.toFormat(format) : '';
+  }
+}
+
+/** `{{duration alert_duration}}` → `1h 5m`; with a luxon format: `{{duration alert_duration "hh:mm:ss"}}`. Seconds unless unit="ms". */
+export function duration(value: unknown, format?: unknown, unit?: unknown): string {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(number)) return '';
+  const ms = unit === 'ms' ? number : number * 1000;
+  if (typeof format === 'string' && format !== '') return Duration.fromMillis(Math.round(ms)).toFormat(format);
+  return formatDuration(ms);
+}
+
+/** Half away from zero, on the decimal digits people see (1.005 → 1.01), not on the binary value. */
+export function round(value: unknown, digits?: unknown): number | '' {
+  const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
+  if (!Number.isFinite(number)) return '';
+  const places = typeof digits === 'number' && Number.isInteger(digits) ? Math.max(-15, Math.min(15, digits)) : 0;
+  const magnitude = Math.abs(number);
+  const rounded = Number(`${Math.round(Number(`${magnitude}e${places}`))}e${-places}`);
+  const result = Math.sign(number) * rounded;
+  // Very large or tiny magnitudes make the exponent trick overflow; fall back to the plain value.
+  return Number.isFinite(result) ? (Object.is(result, -0) ? 0 : result) : number;
+}
+
+const comparable = (a: unknown, b: unknown) => (typeof a === 'number' && typeof b === 'number') || (typeof a === 'string' && typeof b === 'string');
+
+const HELPER_LIST: HelperSpec[] = [
+  {
+    name: 'formatDate', min: 1, max: 2, hash: ['tz', 'locale'], block: false,
+    signature: '{{formatDate time "yyyy-LL-dd HH:mm" tz="UTC" locale="en-US"}}',
+    description: 'Formats an ISO 8601 time or epoch milliseconds with a luxon format (or iso, rfc2822, http, millis, seconds) in a time zone (default UTC).',
+    fn: helper(([value, format], hash) => formatDate(value, format, hash.tz, hash.locale)),
+  },
+  {
+    name: 'duration', min: 1, max: 2, hash: ['unit'], block: false,
+    signature: '{{duration seconds ["hh:mm:ss"] unit="ms"}}',
+    description: 'Seconds (or unit="ms" milliseconds) as 1h 5m, or with a luxon duration format.',
+    fn: helper(([value, format], hash) => duration(value, format, hash.unit)),
+  },
+  {
+    name: 'round', min: 1, max: 2, hash: [], block: false,
+    signature: '{{round value 2}}',
+    description: 'Rounds a number to N decimal digits (default 0), half away from zero.',
+    fn: helper(([value, digits]) => round(value, digits)),
+  },
+  {
+    name: 'json', min: 1, max: 1, hash: [], block: false,
+    signature: '{{json labels}}',
+    description: 'The value as JSON text.',
+    fn: helper(([value]) => JSON.stringify(value ?? null)),
+  },
+  {
+    name: 'default', min: 2, max: 2, hash: [], block: false,
+    signature: '{{default entity.label entity.name}}',
+    description: 'The value, or the fallback when it is missing, null or empty.',
+    fn: helper(([value, fallback]) => (value === null || value === undefined || value === '' ? fallback : value)),
+  },
+  { name: 'eq', min: 2, max: 2, hash: [], block: false, signature: '(eq status "open")', description: 'Equal (same type and value).', fn: helper(([a, b]) => a === b) },
+  { name: 'ne', min: 2, max: 2, hash: [], block: false, signature: '(ne status "cancel")', description: 'Not equal.', fn: helper(([a, b]) => a !== b) },
+  { name: 'gt', min: 2, max: 2, hash: [], block: false, signature: '(gt value 90)', description: 'Greater than (two numbers or two texts; otherwise false).', fn: helper(([a, b]) => comparable(a, b) && (a as number) > (b as number)) },
+  { name: 'lt', min: 2, max: 2, hash: [], block: false, signature: '(lt value 10)', description: 'Less than.', fn: helper(([a, b]) => comparable(a, b) && (a as number) < (b as number)) },
+  { name: 'gte', min: 2, max: 2, hash: [], block: false, signature: '(gte value 90)', description: 'Greater than or equal.', fn: helper(([a, b]) => comparable(a, b) && (a as number) >= (b as number)) },
+  { name: 'lte', min: 2, max: 2, hash: [], block: false, signature: '(lte value 10)', description: 'Less than or equal.', fn: helper(([a, b]) => comparable(a, b) && (a as number) <= (b as number)) },
+  { name: 'and', min: 2, max: Infinity, hash: [], block: false, signature: '(and a b …)', description: 'True when every argument is truthy.', fn: helper((args) => args.every(Boolean)) },
+  { name: 'or', min: 2, max: Infinity, hash: [], block: false, signature: '(or a b …)', description: 'True when any argument is truthy.', fn: helper((args) => args.some(Boolean)) },
+  { name: 'not', min: 1, max: 1, hash: [], block: false, signature: '(not entity.enabled)', description: 'True when the argument is falsy.', fn: helper(([a]) => !a) },
+  { name: 'upper', min: 1, max: 1, hash: [], block: false, signature: '{{upper status}}', description: 'Upper case text.', fn: helper(([a]) => toText(a).toUpperCase()) },
+  { name: 'lower', min: 1, max: 1, hash: [], block: false, signature: '{{lower severity}}', description: 'Lower case text.', fn: helper(([a]) => toText(a).toLowerCase()) },
+  // Handlebars' own (log is left out: templates must not write to the server log).
+  { name: 'if', min: 1, max: 1, hash: [], block: true, signature: '{{#if x}}…{{else}}…{{/if}}', description: 'Renders the block when x is truthy.' },
+  { name: 'unless', min: 1, max: 1, hash: [], block: true, signature: '{{#unless x}}…{{/unless}}', description: 'Renders the block when x is falsy.' },
+  { name: 'each', min: 1, max: 1, hash: [], block: true, signature: '{{#each tags}}{{@key}}={{this}} {{/each}}', description: 'Renders the block for each item of a list or map (@key, @index, @first, @last).' },
+  { name: 'with', min: 1, max: 1, hash: [], block: true, signature: '{{#with entity}}{{name}}{{/with}}', description: 'Renders the block with x as the context.' },
+  { name: 'lookup', min: 2, max: 2, hash: [], block: false, signature: '{{lookup tags "image-name"}}', description: 'Reads a key that is not a plain name (dashes, dots, spaces).' },
+];
+
+export const HELPERS: ReadonlyMap<string, HelperSpec> = new Map(HELPER_LIST.map((spec) => [spec.name, spec]));
