@@ -42,7 +42,7 @@ export function createLogger(level = process.env.TOCSIN_LOG_LEVEL ?? 'info'): Lo
 }
 
 /** Starts the server; resolves once it listens. */
-export async function startServer(options: RunOptions & { log?: Logger; tickIntervalMs?: number }, out: Output): Promise<RunningServer | number> {
+export async function startServer(options: RunOptions & { log?: Logger; tickIntervalMs?: number; now?: () => number }, out: Output): Promise<RunningServer | number> {
   const config = settings(options);
   if (!Number.isInteger(config.port) || config.port < 0 || config.port > 65535) {
     out.stderr(`error: --port must be a number from 0 to 65535, got '${options.port ?? process.env.TOCSIN_PORT}'\n`);
@@ -51,7 +51,13 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
-    runtime = Runtime.open({ configDir: config.configDir, dataFile: config.dataFile, log, ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}) });
+    runtime = Runtime.open({
+      configDir: config.configDir,
+      dataFile: config.dataFile,
+      log,
+      ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
+      ...(options.now ? { now: options.now } : {}),
+    });
   } catch (error) {
     if (error instanceof ConfigurationError) {
       out.stderr(`${formatDiagnostics(error.diagnostics)}\n\nerror: the configuration in ${config.configDir} has errors; tocsin did not start\n  hint: tocsin check ${config.configDir}\n`);
