@@ -507,6 +507,7 @@ export class Engine {
     const rule = series.rule.definition;
     const entity = this.entityFor(series.identity.entity);
     const event = alertEvent(transition, rule, series.key, series.identity, entity, this.metrics.get(series.identity.metric));
+    event.data.window_count = series.window.length;
     let mutedBy: MuteReason | undefined = transition.mutedBy;
     let silenceId: string | undefined;
     if (!mutedBy && rule.schedule && !isWithinSchedule(rule.schedule, transition.time)) mutedBy = 'schedule';

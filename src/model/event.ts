@@ -73,6 +73,8 @@ export interface AlertEventData {
   repeat_count: number;
   /** The rule's window, e.g. 'length(1)' or 'time(5 minute)'. */
   window: string;
+  /** Samples in the series' window when the event was emitted (Axibase `count`). */
+  window_count?: number;
   labels: Record<string, string>;
   message: string;
 }

@@ -169,3 +169,24 @@ describe('expect: entities that must report', () => {
     expect(types(engine.advance(20 * m))).toEqual([]);
   });
 });
+
+describe('events follow their published schemas', () => {
+  it('every event the example rules emit in their tests validates against schemas/events', async () => {
+    const { validateEvent } = await import('../../src/templates/validate-event.js');
+    const { loadRuleDirectory } = await import('../../src/engine/rules/load.js');
+    const { parseSeriesNotation } = await import('../../src/engine/series-notation.js');
+    const ruleSet = loadRuleDirectory('rules').ruleSet!;
+    let checked = 0;
+    for (const test of ruleSet.tests) {
+      const entities = Object.entries(test.entities ?? {}).map(([name, e]) => ({ name, enabled: true, tags: e.tags ?? {} }));
+      const engine = new Engine({ clock: { mode: 'data' }, rules: ruleSet.rules, entities });
+      const { samples } = parseSeriesNotation(test.input);
+      const events = [...engine.ingest(samples).events, ...engine.advance(3_600_000).events];
+      for (const { event } of events) {
+        expect(validateEvent(event), `${event.type} of ${test.name}`).toEqual([]);
+        checked++;
+      }
+    }
+    expect(checked).toBeGreaterThan(5);
+  });
+});
