@@ -29,7 +29,7 @@ export interface ComposedBody {
 export function renderNotification(webhook: Webhook, notification: Notification, renderer: Renderer): RenderedBody {
   const template = notification.template ?? webhook.template;
   try {
-    return renderer.render(template, notification.event, webhook.content_type);
+    return renderer.render(template, notification.event, webhook.content_type, { receiver: webhook.name, params: webhook.params });
   } catch (error) {
     throw new DeliveryError('render_failed', `template '${template}' failed for ${notification.event.type} ${notification.event.id}: ${(error as Error).message}`);
   }

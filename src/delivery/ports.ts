@@ -86,7 +86,8 @@ export interface RenderedBody {
 /** The templates module, seen from delivery. */
 export interface Renderer {
   /** Renders `event` with the named template (or preset); throws when it cannot. */
-  render(template: string, event: TocsinEvent, contentType: ContentType): RenderedBody;
+  /** `settings`: who receives the body (#receiver) and the webhook's template parameters (#params.NAME). */
+  render(template: string, event: TocsinEvent, contentType: ContentType, settings?: { receiver?: string; params?: Readonly<Record<string, string>> }): RenderedBody;
   /** Axibase signs form bodies over the parameters sorted by name, URL-encoded, joined with '&'. */
   formSigningString(body: string): string;
 }

@@ -53,6 +53,8 @@ export interface Webhook {
   template: string;
   content_type: ContentType;
   headers: Record<string, string>;
+  /** Template parameters (#params.NAME). */
+  params: Record<string, string>;
   auth: WebhookAuth;
   signature: WebhookSignature;
   timeout: string;
@@ -83,6 +85,7 @@ interface WebhookInput {
   template: string;
   content_type: ContentType;
   headers: Record<string, string>;
+  params: Record<string, string>;
   auth: { type: WebhookAuth['type']; user?: string; password?: string | SecretRef; token?: string | SecretRef; header?: string; value?: string | SecretRef };
   signature: { type: 'none' | SignatureScheme; secret?: string | SecretRef };
   timeout: string;
@@ -277,6 +280,7 @@ export function parseWebhook(input: unknown, options: ParseWebhookOptions = {}):
     template: config.template,
     content_type: config.content_type,
     headers: config.headers,
+    params: config.params,
     auth: toAuth(config.auth, options.baseDir),
     signature: toSignature(config.signature, options.baseDir),
     timeout: config.timeout,

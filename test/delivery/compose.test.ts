@@ -62,3 +62,13 @@ describe('several events, one {"events": [...]} body', () => {
     expect(composeBatch([...events].reverse(), [...rendered].reverse()).messageId).not.toBe(first.messageId);
   });
 });
+
+describe('template settings', () => {
+  it('renders with the webhook as #receiver and its params (the PagerDuty routing key)', async () => {
+    const { createRenderer, presetTemplate, sampleEvent } = await import('../../src/templates/index.js');
+    const renderer = createRenderer({ get: presetTemplate });
+    const webhook = { ...makeWebhook({ name: 'pager', template: 'pagerduty' }), params: { routing_key: 'R0UT1NGKEY' } };
+    const rendered = renderNotification(webhook, { event: sampleEvent('alert.open'), template: null }, renderer);
+    expect(JSON.parse(rendered.body)).toMatchObject({ routing_key: 'R0UT1NGKEY', event_action: 'trigger' });
+  });
+});

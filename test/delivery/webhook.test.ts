@@ -30,6 +30,7 @@ describe('webhook options and their defaults (SPEC §6)', () => {
       template: 'events',
       content_type: 'json',
       headers: {},
+      params: {},
       auth: { type: 'none' },
       signature: { type: 'none' },
       timeout: '30s',
