@@ -5,70 +5,24 @@
  * it persists the output (state and outbox in one transaction) and runs the timers.
  */
 import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
-import type { TocsinEvent } from '../model/event.js';
-import type { Severity } from '../model/severity.js';
 import { EvaluationError } from '../parser/index.js';
 import { compileRule, type CompiledRule } from './compiled-rule.js';
 import { alertEvent, ruleErrorEvent, type SeriesIdentity } from './events.js';
 import { MetricRouter } from './routing.js';
-import type { NotifySpec, RuleDefinition } from './rule.js';
+import type { RuleDefinition } from './rule.js';
 import { isWithinSchedule } from './schedule.js';
 import { TimerQueue } from './scheduler.js';
-import { seriesKeyOf } from './series-key.js';
-import { activeSilence, type Silence } from './silences.js';
-import { initialState, isIdle, isQuietEvaluation, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import { identityFromSeriesKey, seriesKeyOf } from './series-key.js';
+import { activeSilence, alertLabels, type Silence } from './silences.js';
+import { initialState, isIdle, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
+
+import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
+
+export type { EmittedEvent, EngineOutput, EngineStats, HistoryRecord, MuteReason, SeriesRecord } from './output.js';
 
 /** Live mode: timers follow the wall clock. Data mode (replay, tests): the clock is the newest sample time. */
 export type EngineClock = { mode: 'wall'; now: () => number } | { mode: 'data' };
-
-export type MuteReason = 'flapping' | 'schedule' | 'silence';
-
-/** An event with what the notifier needs to route it. */
-export interface EmittedEvent {
-  event: TocsinEvent;
-  /** The rule that produced it (null for engine-wide events). */
-  rule: string | null;
-  notify: readonly NotifySpec[];
-  mutedBy?: MuteReason;
-  silenceId?: string;
-}
-
-export interface SeriesRecord {
-  rule: string;
-  seriesKey: string;
-  identity: SeriesIdentity;
-  state: AlertState;
-}
-
-export interface HistoryRecord {
-  alertId: string;
-  rule: string;
-  seriesKey: string;
-  type: Transition['type'];
-  time: number;
-  value: number | null;
-  eventId: string;
-  details: { before: Transition['before']; reason?: string; mutedBy?: MuteReason; severity: Severity; repeatCount: number };
-}
-
-export interface EngineOutput {
-  events: EmittedEvent[];
-  /** Series whose persisted state changed; state null means "forget it". */
-  changes: SeriesRecord[];
-  removed: Array<{ rule: string; seriesKey: string }>;
-  history: HistoryRecord[];
-}
-
-export interface EngineStats {
-  samples: number;
-  evaluations: number;
-  evaluationErrors: number;
-  /** Per rule: every failure, also those beyond the one rule.error event per minute. */
-  evaluationErrorsByRule: Record<string, number>;
-  droppedSamples: number;
-  events: Record<string, number>;
-}
 
 export interface EngineOptions {
   rules: readonly RuleDefinition[];
@@ -158,7 +112,7 @@ export class Engine {
       const [ruleName, seriesKey] = key.split('\u0000') as [string, string];
       const rule = this.rules.get(ruleName);
       if (rule && !rule.series.has(seriesKey)) {
-        const identity = identityFromKey(seriesKey);
+        const identity = identityFromSeriesKey(seriesKey);
         this.newSeries(rule, seriesKey, identity, snapshot);
       }
     }
@@ -512,7 +466,7 @@ export class Engine {
     let silenceId: string | undefined;
     if (!mutedBy && rule.schedule && !isWithinSchedule(rule.schedule, transition.time)) mutedBy = 'schedule';
     if (!mutedBy && this.silences.length > 0) {
-      const silence = activeSilence(this.silences, silenceLabels(event.data as unknown as Record<string, unknown>, rule.labels), transition.time);
+      const silence = activeSilence(this.silences, alertLabels(event.data as unknown as Record<string, unknown>, rule.labels), transition.time);
       if (silence) {
         mutedBy = 'silence';
         silenceId = silence.id;
@@ -569,42 +523,3 @@ export class Engine {
 
 const EMPTY_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 
-function emptyOutput(): EngineOutput {
-  return { events: [], changes: [], removed: [], history: [] };
-}
-
-/** State worth persisting at once: anything that decides future events. Values and times ride along. */
-function materiallyChanged(a: AlertState, b: AlertState): boolean {
-  return a.phase !== b.phase || a.alertId !== b.alertId || a.clearingSince !== b.clearingSince || a.acknowledged !== b.acknowledged
-    || a.repeatCount !== b.repeatCount || a.nodata !== b.nodata || a.flap.flapping !== b.flap.flapping || a.pendingSince !== b.pendingSince;
-}
-
-function silenceLabels(data: Record<string, unknown>, labels: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = { ...labels };
-  const entity = data.entity as { name: string; tags: Record<string, string> };
-  const metric = data.metric as { name: string };
-  result.rule = String(data.rule);
-  result.alertname = String(data.rule);
-  result.entity = entity.name;
-  result.metric = metric.name;
-  result.severity = String(data.severity);
-  result.series_key = String(data.series_key);
-  for (const [k, v] of Object.entries(data.tags as Record<string, string>)) result[`tags.${k}`] = v;
-  for (const [k, v] of Object.entries(entity.tags)) result[`entity.tags.${k}`] = v;
-  return result;
-}
-
-/** Best effort for a window snapshot whose series has no stored state: parse `entity=…,k=v`. */
-function identityFromKey(key: string): SeriesIdentity {
-  const identity: SeriesIdentity = { metric: '', entity: '', tags: {} };
-  for (const part of key.split(',')) {
-    const eq = part.indexOf('=');
-    if (eq < 0) continue;
-    const name = part.slice(0, eq);
-    const value = part.slice(eq + 1);
-    if (name === 'entity') identity.entity = value;
-    else if (name === 'metric') identity.metric = value;
-    else identity.tags[name] = value;
-  }
-  return identity;
-}

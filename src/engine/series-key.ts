@@ -5,6 +5,7 @@
  * share a window (docs/decisions.md).
  */
 import type { Tags } from '../model/sample.js';
+import type { SeriesIdentity } from './events.js';
 
 export function seriesKeyOf(groupBy: readonly string[] | null, includeMetric: boolean, metric: string, entity: string, tags: Tags): string {
   if (groupBy === null) {
@@ -20,4 +21,19 @@ export function seriesKeyOf(groupBy: readonly string[] | null, includeMetric: bo
     key += key === '' ? `${part}=${value}` : `,${part}=${value}`;
   }
   return key;
+}
+
+/** Best effort for a window snapshot whose series has no stored state: parse `entity=…,k=v`. */
+export function identityFromSeriesKey(key: string): SeriesIdentity {
+  const identity: SeriesIdentity = { metric: '', entity: '', tags: {} };
+  for (const part of key.split(',')) {
+    const eq = part.indexOf('=');
+    if (eq < 0) continue;
+    const name = part.slice(0, eq);
+    const value = part.slice(eq + 1);
+    if (name === 'entity') identity.entity = value;
+    else if (name === 'metric') identity.metric = value;
+    else identity.tags[name] = value;
+  }
+  return identity;
 }

@@ -49,3 +49,20 @@ export function activeSilence(silences: readonly Silence[], labels: Readonly<Rec
   }
   return null;
 }
+
+/** The labels silences match against: rule labels plus rule, entity, metric, severity, series and tags. */
+export function alertLabels(data: Record<string, unknown>, labels: Record<string, string>): Record<string, string> {
+  const result: Record<string, string> = { ...labels };
+  const entity = data.entity as { name: string; tags: Record<string, string> };
+  const metric = data.metric as { name: string };
+  result.rule = String(data.rule);
+  result.alertname = String(data.rule);
+  result.entity = entity.name;
+  result.metric = metric.name;
+  result.severity = String(data.severity);
+  result.series_key = String(data.series_key);
+  for (const [k, v] of Object.entries(data.tags as Record<string, string>)) result[`tags.${k}`] = v;
+  for (const [k, v] of Object.entries(entity.tags)) result[`entity.tags.${k}`] = v;
+  return result;
+}
+

@@ -319,3 +319,10 @@ export function recordQuietEvaluation(state: AlertState, input: StepInput & { ki
   state.severity = input.severity;
   state.firing = false;
 }
+
+/** State worth persisting at once: anything that decides future events. Values and times ride along. */
+export function materiallyChanged(a: AlertState, b: AlertState): boolean {
+  return a.phase !== b.phase || a.alertId !== b.alertId || a.clearingSince !== b.clearingSince || a.acknowledged !== b.acknowledged
+    || a.repeatCount !== b.repeatCount || a.nodata !== b.nodata || a.flap.flapping !== b.flap.flapping || a.pendingSince !== b.pendingSince;
+}
+
