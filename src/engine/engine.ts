@@ -464,8 +464,11 @@ export class Engine {
     event.data.window_count = series.window.length;
     let mutedBy: MuteReason | undefined = transition.mutedBy;
     let silenceId: string | undefined;
-    if (!mutedBy && rule.schedule && !isWithinSchedule(rule.schedule, transition.time)) mutedBy = 'schedule';
-    if (!mutedBy && this.silences.length > 0) {
+    // Schedules and silences mute opens, repeats and nodata, never a cancel: a receiver that got the
+    // open before the silence began must learn that the alert is over.
+    const mutable = transition.type !== 'alert.cancel';
+    if (mutable && !mutedBy && rule.schedule && !isWithinSchedule(rule.schedule, transition.time)) mutedBy = 'schedule';
+    if (mutable && !mutedBy && this.silences.length > 0) {
       const silence = activeSilence(this.silences, alertLabels(event.data as unknown as Record<string, unknown>, rule.labels), transition.time);
       if (silence) {
         mutedBy = 'silence';

@@ -52,6 +52,8 @@ export interface AlertState {
   clearingSince: number | null;
   /** Events emitted for the current alert, so event ids are deterministic. */
   sequence: number;
+  /** Alerts (pending ones included) this series has had: part of each alert's id. */
+  generation: number;
   acknowledged: boolean;
   severity: Severity;
   nodata: NoDataAlert | null;
@@ -121,6 +123,7 @@ export function initialState(severity: Severity): AlertState {
     firingSinceNotify: 0,
     clearingSince: null,
     sequence: 0,
+    generation: 0,
     acknowledged: false,
     severity,
     nodata: null,
@@ -144,7 +147,8 @@ export function step(previous: AlertState, input: StepInput, now: number, contex
       openTime: state.openTime,
       repeatCount: state.repeatCount,
       severity: state.severity,
-      ...(state.flap.flapping && type !== 'alert.flapping' ? { mutedBy: 'flapping' as const } : {}),
+      // A cancel always goes out, so a receiver never keeps an incident whose open it received.
+      ...(state.flap.flapping && type !== 'alert.flapping' && type !== 'alert.cancel' ? { mutedBy: 'flapping' as const } : {}),
       ...extra,
     });
     state.sequence++;
@@ -189,7 +193,9 @@ export function step(previous: AlertState, input: StepInput, now: number, contex
       }
       if (state.phase === 'inactive') {
         if (!input.firing) break;
-        state.alertId = alertIdFor(context.rule.name, context.seriesKey, now, 'alert');
+        // `?? 0`: states persisted before the field existed.
+        state.generation = (state.generation ?? 0) + 1;
+        state.alertId = alertIdFor(context.rule.name, context.seriesKey, now, 'alert', state.generation);
         state.sequence = 0;
         state.pendingSince = now;
         state.phase = 'pending';
@@ -228,7 +234,8 @@ export function step(previous: AlertState, input: StepInput, now: number, contex
       const noDataMs = context.rule.noDataMs;
       if (noDataMs !== null && state.nodata === null && state.lastSeenAt !== null && now - state.lastSeenAt >= noDataMs) {
         const since = state.lastSeenAt + noDataMs;
-        const nodata = { alertId: alertIdFor(context.rule.name, context.seriesKey, since, 'nodata'), since, sequence: 0 };
+        state.generation = (state.generation ?? 0) + 1;
+        const nodata = { alertId: alertIdFor(context.rule.name, context.seriesKey, since, 'nodata', state.generation), since, sequence: 0 };
         transitions.push(noDataTransition(nodata, 'alert.nodata', now, state));
         state.nodata = { ...nodata, sequence: 1 };
       }

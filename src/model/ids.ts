@@ -24,8 +24,12 @@ export function deterministicUuidV7(timeMs: number, identity: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
-export function alertIdFor(rule: string, seriesKey: string, openedAt: number, kind: 'alert' | 'nodata'): string {
-  return deterministicUuidV7(openedAt, `${kind}\u0000${rule}\u0000${seriesKey}\u0000${openedAt}`);
+/**
+ * `generation` counts the alerts a series has had, so two alerts that start in the same
+ * millisecond (open, cancel and open again within one batch) still get different ids.
+ */
+export function alertIdFor(rule: string, seriesKey: string, openedAt: number, kind: 'alert' | 'nodata', generation = 0): string {
+  return deterministicUuidV7(openedAt, `${kind}\u0000${rule}\u0000${seriesKey}\u0000${openedAt}\u0000${generation}`);
 }
 
 export function eventIdFor(alertId: string, sequence: number, timeMs: number): string {

@@ -5,7 +5,7 @@
  */
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
-import { authenticate, authorize, actorOf } from './access.js';
+import { authenticate, authorize, actorOf, type Principal } from './access.js';
 import { ApiError, errorBody } from './errors.js';
 import type { RouteSpec } from './route.js';
 import { openApiDocument } from './openapi.js';
@@ -75,6 +75,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     sendError(reply, 404, 'not_found', `no route ${request.method} ${request.url.split('?')[0]}`, 'the API is described at /api/v1/openapi.json'));
 
   const routes = [...allRoutes(), ...(options.extraRoutes ?? [])];
+  const principals = new WeakMap<FastifyRequest, Principal>();
   const register = (scope: FastifyInstance, spec: RouteSpec) => {
     scope.route({
       method: spec.method,
@@ -85,19 +86,23 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         ...(spec.schema?.querystring ? { querystring: spec.schema.querystring } : {}),
         ...(spec.schema?.body ? { body: spec.schema.body } : {}),
       },
-      handler: async (request, reply) => {
-        const now = Date.now();
-        let principal = null;
-        if (spec.permission !== null) {
-          const authenticated = authenticate(runtime.store, request.headers.authorization, now);
-          if (!authenticated.ok) {
-            void reply.header('www-authenticate', authenticated.wwwAuthenticate);
-            return sendError(reply, 401, authenticated.code, authenticated.error, 'send Authorization: Bearer <token> (tocsin token create --role … --name …)');
-          }
-          const allowed = authorize(authenticated.principal, spec.permission);
-          if (!allowed.ok) return sendError(reply, 403, allowed.code, allowed.error);
-          principal = authenticated.principal;
+      // Access is decided from the headers alone, before the body is read or validated: a caller
+      // without the right token learns nothing about the body a route expects (401/403 first).
+      onRequest: async (request, reply) => {
+        if (spec.permission === null) return;
+        const authenticated = authenticate(runtime.store, request.headers.authorization, Date.now());
+        if (!authenticated.ok) {
+          void reply.header('www-authenticate', authenticated.wwwAuthenticate);
+          return sendError(reply, 401, authenticated.code, authenticated.error, 'send Authorization: Bearer <token> (tocsin token create --role … --name …)');
         }
+        const allowed = authorize(authenticated.principal, spec.permission);
+        if (!allowed.ok) return sendError(reply, 403, allowed.code, allowed.error);
+        principals.set(request, authenticated.principal);
+      },
+      handler: async (request, reply) => {
+        // The runtime's clock: the engine, silences and alert times all run on it.
+        const now = runtime.engine.now();
+        const principal = principals.get(request) ?? null;
         const result = await spec.handler(request, reply, { runtime, principal, actor: principal ? actorOf(principal) : 'anonymous', now });
         if (reply.sent) return reply;
         return result;

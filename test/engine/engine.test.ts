@@ -133,6 +133,14 @@ describe('acknowledge, silences and reload', () => {
     expect(engine.alerts()).toHaveLength(2);
   });
 
+  it('never mutes a cancel: the receiver that got the open learns the alert is over', () => {
+    const engine = new Engine({ clock: { mode: 'data' }, rules: [makeRule({ condition: 'value > 0' })] });
+    engine.ingest([sample('cpu', 'a', 0, 1)]);
+    engine.setSilences([{ id: 's1', matchers: [{ name: 'entity', value: 'a' }], startsAt: 0, endsAt: 10 * m }]);
+    const out = engine.ingest([sample('cpu', 'a', m, 0)]);
+    expect(out.events.map((e) => `${e.event.type}:${e.mutedBy ?? 'sent'}`)).toEqual(['alert.cancel:sent']);
+  });
+
   it('reload keeps the state of unchanged rules and cancels alerts of removed ones', () => {
     const keep = makeRule({ name: 'keep', condition: 'value > 0' });
     const drop = makeRule({ name: 'drop', condition: 'value > 0' });

@@ -232,3 +232,17 @@ describe('quiet evaluations (the engine hot path)', () => {
     }
   });
 });
+
+describe('alert ids', () => {
+  it('differ for alerts that open, cancel and open again in the same millisecond', () => {
+    const ctx = { rule: rule(), seriesKey: 'k' };
+    const t = 5_000;
+    const input = (firing: boolean): StepInput => ({ kind: 'evaluation', firing, clear: !firing, value: 1, sampleTime: t, severity: 'warning' });
+    const first = step(initialState('warning'), input(true), t, ctx);
+    const cancelled = step(first.state, input(false), t, ctx);
+    const second = step(cancelled.state, input(true), t, ctx);
+    expect(second.transitions[0]!.type).toBe('alert.open');
+    expect(second.transitions[0]!.alertId).not.toBe(first.transitions[0]!.alertId);
+    expect(second.transitions[0]!.eventId).not.toBe(first.transitions[0]!.eventId);
+  });
+});

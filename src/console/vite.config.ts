@@ -1,0 +1,25 @@
+/**
+ * Builds the web console into dist/console/ (served by src/server/console.ts). Everything ships in
+ * the package: no CDN, no runtime fetches other than the admin API on the same origin.
+ */
+import { fileURLToPath } from 'node:url';
+import { defineConfig } from 'vite';
+
+const here = fileURLToPath(new URL('.', import.meta.url));
+
+export default defineConfig({
+  root: here,
+  // The server serves index.html at `/` and the assets under `/console/`.
+  base: '/console/',
+  publicDir: false,
+  logLevel: 'warn',
+  build: {
+    outDir: fileURLToPath(new URL('../../dist/console/', import.meta.url)),
+    emptyOutDir: true,
+    target: 'es2022',
+    sourcemap: true,
+    // One small bundle; no inline <script> or style, so the server's CSP can forbid inline code.
+    assetsInlineLimit: 0,
+    modulePreload: { polyfill: false },
+  },
+});
