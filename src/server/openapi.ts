@@ -23,10 +23,14 @@ export function openApiDocument(routes: readonly RouteSpec[]): object {
       responses: {
         ...(spec.schema?.response ? Object.fromEntries(Object.entries(spec.schema.response).map(([status, schema]) => [status, { description: 'OK', content: { 'application/json': { schema } } }])) : { 200: { description: 'OK' } }),
         400: { description: 'Invalid request', content: { 'application/json': { schema: errorSchema } } },
-        ...(spec.permission ? { 401: { description: 'No or invalid token' }, 403: { description: `Needs permission ${spec.permission}` } } : {}),
+        ...(spec.permission ? { 401: { description: 'No or invalid token' } } : {}),
+        ...(spec.permission && spec.permission !== 'authenticated' ? { 403: { description: `Needs permission ${spec.permission}` } } : {}),
       },
     };
-    if (spec.permission) {
+    if (spec.permission === 'authenticated') {
+      operation.security = [{ bearer: [] }];
+      operation.description = 'Any valid token, whatever its role.';
+    } else if (spec.permission) {
       operation.security = [{ bearer: [] }];
       operation['x-permission'] = spec.permission;
       operation['x-roles'] = rolesWith(spec.permission);

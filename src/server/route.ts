@@ -29,8 +29,8 @@ export interface RouteContext {
 export interface RouteSpec {
   method: Method;
   url: string;
-  /** null: public (health checks, the OpenAPI document). */
-  permission: Permission | null;
+  /** null: public (health checks, the OpenAPI document); 'authenticated': any valid token. */
+  permission: Permission | 'authenticated' | null;
   summary: string;
   tag: string;
   schema?: RouteSchemas;

@@ -33,7 +33,10 @@ export interface NotificationPlan {
 
 const MUTE_TEXT = { flapping: 'muted: series is flapping', schedule: 'muted: outside the rule schedule', silence: 'muted: silenced' } as const;
 
-export function planNotifications(emitted: EmittedEvent, webhooks: ReadonlyMap<string, Webhook>): NotificationPlan {
+/** Whether a template can render an event type (a template serves the types it was checked for). */
+export type TemplateServes = (template: string, type: string) => boolean;
+
+export function planNotifications(emitted: EmittedEvent, webhooks: ReadonlyMap<string, Webhook>, serves: TemplateServes = () => true): NotificationPlan {
   const { event } = emitted;
   const isAlert = event.type.startsWith('alert.');
   const alertId = isAlert ? (event.data as AlertEventData).alert_id : null;
@@ -64,6 +67,9 @@ export function planNotifications(emitted: EmittedEvent, webhooks: ReadonlyMap<s
   const plan: NotificationPlan = { outbox: [], decisions: [] };
   for (const target of targets) {
     let reason = target.refusal;
+    // A template that was not checked for this event type would fail at send time; say so now instead.
+    const template = target.template ?? target.webhook?.template;
+    if (reason === null && template !== undefined && !serves(template, event.type)) reason = `template ${template} does not serve ${event.type}`;
     if (reason === null && emitted.mutedBy) reason = MUTE_TEXT[emitted.mutedBy] + (emitted.silenceId ? ` (${emitted.silenceId})` : '');
     const decision: NotificationDecision = { webhook: target.name, sent: reason === null, template: target.template };
     if (reason !== null) decision.reason = reason;

@@ -13,7 +13,7 @@ import type { AlertStore, CommitBatch, OutboxInput, OutboxStore } from '../store
 import { admissionPlan, DEFAULT_OUTBOX_LIMIT } from '../delivery/admission.js';
 import { deliveryFailedEvent } from '../delivery/failed-event.js';
 import type { EmittedEvent } from '../engine/engine.js';
-import { planNotifications } from './notify.js';
+import { planNotifications, type TemplateServes } from './notify.js';
 
 export interface PipelineOptions {
   engine: Engine;
@@ -22,6 +22,8 @@ export interface PipelineOptions {
   outboxLimit?: number;
   /** The webhooks in force; read on every commit so configuration changes apply at once. */
   webhooks: () => ReadonlyMap<string, Webhook>;
+  /** Whether a template renders an event type; notifications a template cannot render are not queued. */
+  serves?: TemplateServes;
   /** Called after a commit that queued notifications (wakes the delivery worker). */
   onQueued?: (count: number) => void;
   /** Called when a lossy webhook dropped notifications to stay within its limit. */
@@ -95,7 +97,7 @@ export class Pipeline {
     }
     const webhooks = this.options.webhooks();
     for (const emitted of output.events) {
-      const plan = planNotifications(emitted, webhooks);
+      const plan = planNotifications(emitted, webhooks, this.options.serves);
       const data = emitted.event.data as Partial<AlertEventData>;
       batch.events!.push({
         event: emitted.event,
@@ -154,7 +156,7 @@ export class Pipeline {
       });
     }
     // delivery.failed for the dropped ones go to the webhooks that subscribe to them (never the lossy one itself).
-    for (const failure of failures) kept.push(...planNotifications(failure, webhooks).outbox);
+    for (const failure of failures) kept.push(...planNotifications(failure, webhooks, this.options.serves).outbox);
     return kept;
   }
 }

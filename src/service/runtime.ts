@@ -108,6 +108,7 @@ export class Runtime {
       store,
       webhooks: () => this.config.webhooks,
       ...(options.outboxLimit ? { outboxLimit: options.outboxLimit } : {}),
+      serves: (template, type) => this.template(template)?.serves(type) ?? true,
       onQueued: () => this.worker.wake(),
       onDropped: (webhook, count) => this.log.warn({ webhook, count }, 'lossy webhook over its outbox limit: oldest notifications dropped'),
     });
@@ -247,7 +248,7 @@ export class Runtime {
       severity: 'info',
       data,
     };
-    const plan = planNotifications({ event, rule: null, notify: [] }, this.config.webhooks);
+    const plan = planNotifications({ event, rule: null, notify: [] }, this.config.webhooks, (template, type) => this.template(template)?.serves(type) ?? true);
     return {
       now,
       audit: [{ actor, action, kind, name, at: now, ...(details ? { details } : {}) }],
@@ -281,7 +282,7 @@ export class Runtime {
   }
 
   async testWebhook(webhook: Webhook): Promise<AttemptResult> {
-    const result = await testWebhook(webhook, { renderer: this.renderer, sender: this.sender });
+    const result = await testWebhook(webhook, { renderer: this.renderer, sender: this.sender, clock: { now: this.options.now ?? Date.now } });
     this.store.recordAttempt({
       outboxId: null, eventId: result.eventIds[0] ?? 'test', webhook: webhook.name, time: result.time, statusCode: result.statusCode,
       latencyMs: result.latencyMs, responseHeaders: result.responseHeaders, responseBody: result.responseBody,

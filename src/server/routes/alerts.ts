@@ -7,7 +7,6 @@
  * decision (sent, or why not), the delivery attempts of each sent one, and acknowledgements.
  * Alert times are engine-clock times, so durations are measured on the same clock.
  */
-import type { Webhook } from '../../delivery/webhook.js';
 import type { SeriesRecord } from '../../engine/engine.js';
 import type { AlertEventData } from '../../model/event.js';
 import { SEVERITIES, isSeverity, severityRank, type Severity } from '../../model/severity.js';
@@ -15,8 +14,7 @@ import type { Tags } from '../../model/sample.js';
 import type { NotificationDecision } from '../../service/notify.js';
 import type { Runtime } from '../../service/runtime.js';
 import type { AlertHistoryEntry, DeliveryAttempt, EventLogEntry, OutboxRow } from '../../store/store.js';
-import { redactSecrets } from '../access.js';
-import { MASK } from '../../delivery/secrets.js';
+import { knownSecrets, scrubSecrets } from '../secrets-view.js';
 import { ApiError } from '../errors.js';
 import { idParams, route, type RouteSpec } from '../route.js';
 import { iso, MAX_PAGE, nextBefore, pageQueryProperties, parsePage, parseTimeParameter, timeQueryProperties } from './audit.js';
@@ -101,39 +99,8 @@ function isDecision(value: unknown): value is NotificationDecision {
   return typeof record.webhook === 'string' && typeof record.sent === 'boolean';
 }
 
-/** The literal secret values of the webhooks in force (env and file references are never read here). */
-function literalSecrets(webhooks: Iterable<Webhook>): string[] {
-  return [...webhooks].flatMap(secretsOf);
-}
-
-function secretsOf(webhook: Webhook): string[] {
-  const refs = [webhook.signature.type === 'none' ? null : webhook.signature.secret];
-  const auth = webhook.auth;
-  if (auth.type === 'basic') refs.push(auth.password);
-  if (auth.type === 'bearer') refs.push(auth.token);
-  if (auth.type === 'api_key') refs.push(auth.value);
-  return refs.flatMap((ref) => (ref !== null && 'value' in ref && ref.value.length >= 4 ? [ref.value] : []));
-}
-
-/**
- * A receiver's response is shown to readers, and some receivers echo the request back (debug
- * endpoints, httpbin): webhook credentials would then reach anyone with `read`. Every webhook's
- * secrets are scrubbed, since several webhooks may point at the same receiver.
- */
-function scrub(value: unknown, secrets: readonly string[]): unknown {
-  const redacted = redactSecrets(value);
-  if (secrets.length === 0) return redacted;
-  const walk = (item: unknown): unknown => {
-    if (typeof item === 'string') return secrets.reduce((text, secret) => text.split(secret).join(MASK), item);
-    if (Array.isArray(item)) return item.map(walk);
-    if (item !== null && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, inner]) => [key, walk(inner)]));
-    return item;
-  };
-  return walk(redacted);
-}
-
 function attemptView(attempt: DeliveryAttempt, secrets: readonly string[]) {
-  return scrub({
+  return scrubSecrets({
     id: attempt.id, time: iso(attempt.time), ok: attempt.ok, statusCode: attempt.statusCode, latencyMs: attempt.latencyMs,
     error: attempt.error, responseHeaders: attempt.responseHeaders, responseBody: attempt.responseBody,
   }, secrets) as Omit<DeliveryAttempt, 'time' | 'eventId' | 'webhook' | 'outboxId' | 'alertId'> & { time: string };
@@ -141,7 +108,7 @@ function attemptView(attempt: DeliveryAttempt, secrets: readonly string[]) {
 
 function deliveryView(row: OutboxRow | undefined, secrets: readonly string[]) {
   if (!row) return null;
-  const lastError = row.lastError === null ? null : (scrub(row.lastError, secrets) as string);
+  const lastError = row.lastError === null ? null : (scrubSecrets(row.lastError, secrets) as string);
   return { status: row.status, attempts: row.attempts, nextAttemptAt: row.status === 'pending' ? iso(row.nextAttemptAt) : null, lastError };
 }
 
@@ -218,7 +185,7 @@ function explain(runtime: Runtime, alertId: string) {
       hint: 'alert ids are listed by GET /api/v1/alerts and /api/v1/alerts/history and sent as alert_id in events; alerts older than the history retention (30 days) are forgotten',
     });
   }
-  const secrets = literalSecrets(runtime.configuration.webhooks.values());
+  const secrets = knownSecrets(runtime);
   const events = logged.reverse().map((entry) => eventView(entry, runtime, secrets));
   return { alert, transitions: history.map(historyView), events, acknowledgements, summary: summaryLines(events, acknowledgements) };
 }
