@@ -25,6 +25,9 @@ let renderCount = 0;
 
 function signOut(message?: string): void {
   forgetToken();
+  // The old pages must not render again with the forgotten token's client.
+  window.onhashchange = null;
+  renderCount += 1;
   showSignIn(message);
 }
 
@@ -98,7 +101,13 @@ function showApp(token: string, me: Me): void {
   async function render(): Promise<void> {
     const route = parseRoute(location.hash);
     const current = (renderCount += 1);
-    mount(shell, h('a', { class: 'skip', href: '#main' }, 'Skip to content'), header(me, route), main);
+    // The hash is the router's: the skip link moves focus itself instead of navigating to #main.
+    const skip = h('a', { class: 'skip', href: '#main' }, 'Skip to content');
+    skip.addEventListener('click', (event) => {
+      event.preventDefault();
+      main.focus();
+    });
+    mount(shell, skip, header(me, route), main);
     mount(main, h('p', { class: 'loading', role: 'status' }, 'Loading…'));
     const message = flashed;
     flashed = null;

@@ -13,6 +13,12 @@ export default defineConfig({
   base: '/console/',
   publicDir: false,
   logLevel: 'warn',
+  // `npx vite --config src/console/vite.config.ts` serves the console with live reload at
+  // http://127.0.0.1:5173/console/ and forwards API calls to a running tocsin (TOCSIN_URL).
+  server: {
+    host: '127.0.0.1',
+    proxy: { '/api': process.env.TOCSIN_URL ?? 'http://127.0.0.1:8080' },
+  },
   build: {
     outDir: fileURLToPath(new URL('../../dist/console/', import.meta.url)),
     emptyOutDir: true,

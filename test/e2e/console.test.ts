@@ -5,7 +5,7 @@
  *
  * Skipped only when no chromium exists (CI installs it, so there these tests run).
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,6 +36,8 @@ let server: ConsoleServer;
 let receiver: Receiver;
 let browser: Browser;
 let page: Page;
+/** Uncaught errors and CSP violations in any page: the console must have none. */
+const pageProblems: string[] = [];
 
 async function shot(target: Page, name: string): Promise<void> {
   await target.screenshot({ path: join(SCREENSHOTS, `${name}.png`), fullPage: true });
@@ -71,10 +73,16 @@ function waitFor<T>(probe: () => T | undefined, what: string, timeoutMs = 10_000
 
 describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () => {
   beforeAll(async () => {
+    // Fresh each run, so every picture there is of this run.
+    rmSync(SCREENSHOTS, { recursive: true, force: true });
     mkdirSync(SCREENSHOTS, { recursive: true });
     receiver = await startReceiver(USER, PASSWORD);
     server = await startConsoleServer({ 'e2e.yaml': RULES });
     browser = await launchChromium(chromiumLookup.path as string);
+    browser.context.on('weberror', (error) => pageProblems.push(`uncaught: ${error.error().message}`));
+    browser.context.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) pageProblems.push(`csp: ${message.text()}`);
+    });
     page = await browser.context.newPage();
   }, 60_000);
 
@@ -125,6 +133,7 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     });
     await page.keyboard.type('#event_ty');
     await page.getByRole('option', { name: /#event_type/ }).waitFor();
+    await shot(page, '04-template-editor-completion');
     await page.keyboard.press('Enter');
     expect(await editor.inputValue()).toContain('"type": "#event_type"');
     await page.locator('ul.diagnostics li').first().waitFor({ state: 'detached' });
@@ -151,7 +160,7 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     await page.getByLabel('Password', { exact: true }).fill(PASSWORD);
     await page.getByLabel('Template', { exact: true }).selectOption('e2e-chat');
     await page.getByLabel('webhook.test').check();
-    await shot(page, '06-webhook-form');
+    await shot(page, '05-webhook-form-filled');
     await page.getByRole('button', { name: 'Create webhook' }).click();
     await page.getByRole('heading', { level: 1, name: /e2e-receiver/ }).waitFor();
 
@@ -172,11 +181,31 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     expect(JSON.parse(request?.body ?? '{}')).toMatchObject({ type: 'webhook.test' });
   });
 
+  it('editing shows the stored password masked, never its value, and saving keeps it', async () => {
+    await go(page, '#/webhooks/e2e-receiver/edit');
+    const password = page.getByLabel('Password', { exact: true });
+    expect(await password.inputValue()).toBe('');
+    expect(await password.getAttribute('placeholder')).toContain('********');
+    expect(await page.content()).not.toContain(PASSWORD);
+    await page.getByLabel('Description', { exact: true }).fill('Receiver of the browser tests');
+    await shot(page, '06-webhook-edit');
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.locator('.notice-success').filter({ hasText: 'Webhook e2e-receiver saved' }).waitFor();
+    await page.getByRole('button', { name: 'Test' }).click();
+    await page.getByTestId('test-result').waitFor();
+    expect(await page.getByTestId('test-result').textContent()).toContain('HTTP 200');
+  });
+
   it('an alert opened by posting samples shows on the alerts page and in the webhook counters and log', async () => {
+    // A second receiver entry with a wrong password: its delivery fails (401), for the retry below.
+    const wrong = await server.call('POST', '/api/v1/webhooks', server.tokens.admin, {
+      name: 'e2e-wrong-pass', url: `${receiver.url}/hooks/wrong`, template: 'e2e-chat', events: ['alert.open'], auth: { type: 'basic', user: USER, password: 'not-the-password' },
+    });
+    expect(wrong.status).toBe(201);
     const before = receiver.requests.length;
     const posted = await server.call('POST', '/api/v1/samples', server.tokens.ingest, [{ metric: 'e2e.disk.used', entity: 'db-e2e', time: new Date().toISOString(), value: 97 }]);
     expect(posted.status).toBe(200);
-    await waitFor(() => receiver.requests.slice(before).find((r) => r.body.includes('alert.open')), 'the alert.open delivery');
+    await waitFor(() => receiver.requests.slice(before).find((r) => r.url === '/hooks/e2e' && r.body.includes('alert.open')), 'the alert.open delivery');
 
     await go(page, '#/alerts');
     const row = page.locator('tr.alert-row', { hasText: 'e2e-disk-full' });
@@ -195,8 +224,41 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     await okRows.first().waitFor();
     expect(await okRows.first().textContent()).toContain('HTTP 200');
     expect(await page.locator('.minute-chart rect.bar-success').count()).toBeGreaterThanOrEqual(1);
+
+    // A day of history for the chart (counters only, straight into the store), so the screenshot
+    // shows what a busy webhook looks like: bars across 24 hours, a few failures.
+    const now = Date.now();
+    // Oldest first, as deliveries happen (the store keeps the last one recorded as the latest).
+    for (let minute = 24 * 60 - 5; minute >= 20; minute -= 11) {
+      const at = now - minute * 60_000;
+      for (let n = 0; n < 1 + ((minute * 7) % 5); n += 1) server.runtime.store.recordOutcome('e2e-receiver', at, true);
+      if (minute % 13 === 0) server.runtime.store.recordOutcome('e2e-receiver', at, false);
+    }
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('.minute-chart rect.bar-failure').first().waitFor();
+    expect(await page.locator('.minute-chart rect.bar-success').count()).toBeGreaterThan(100);
     await page.locator('tr.attempt-ok details.response summary').first().click();
     await shot(page, '08-webhook-detail');
+  });
+
+  it('a delivery that failed for good is retried from the attempt log', async () => {
+    await waitFor(() => server.runtime.store.listOutbox({ webhook: 'e2e-wrong-pass', status: 'failed' })[0], 'the failed delivery');
+    await go(page, '#/webhooks/e2e-wrong-pass');
+    expect(await page.getByTestId('failures').textContent()).toBe('1');
+    const failed = page.locator('tr.attempt-failed');
+    expect(await failed.count()).toBe(1);
+    expect(await failed.first().textContent()).toContain('HTTP 401');
+    expect(await failed.first().textContent()).toContain('bad credentials');
+    const before = receiver.requests.length;
+    await failed.first().getByRole('button', { name: /Retry/ }).click();
+    await page.locator('.notice-success').filter({ hasText: 'queued again' }).waitFor();
+    await waitFor(() => receiver.requests.slice(before).find((r) => r.url === '/hooks/wrong'), 'the retried request');
+    await waitFor(() => (server.runtime.store.listDeliveryAttempts({ webhook: 'e2e-wrong-pass' }).length === 2 ? true : undefined), 'the second attempt');
+    await page.getByRole('button', { name: 'Refresh' }).click();
+    await page.locator('tr.attempt-failed').nth(1).waitFor();
+    expect(await page.getByTestId('failures').textContent()).toBe('2');
+    expect(await page.locator('.minute-chart rect.bar-failure').count()).toBeGreaterThanOrEqual(1);
+    await shot(page, '13-webhook-failed-retry');
   });
 
   it('lists webhooks with counts and sparklines, and deletes two after confirmation', async () => {
@@ -281,6 +343,10 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     expect(await viewer.getByLabel('Body (JSON with #variables)').getAttribute('readonly')).not.toBeNull();
     expect(await viewer.getByRole('button', { name: /Save|Create|Delete/ }).count()).toBe(0);
 
+    // Presets are read-only for everyone, and previewed by name.
+    await go(viewer, '#/templates/slack');
+    await viewer.getByTestId('preview').locator('.preview-body').waitFor();
+
     await go(viewer, '#/alerts');
     expect(await viewer.getByRole('button', { name: /Acknowledge|Silence/ }).count()).toBe(0);
     await viewer.close();
@@ -292,5 +358,9 @@ describe.skipIf(chromiumLookup.path === null)('the web console in chromium', () 
     expect((await server.call('POST', '/api/v1/templates', token, { name: 'sneaky', text: '{}' })).status).toBe(403);
     expect((await server.call('POST', '/api/v1/webhooks/e2e-receiver/test', token)).status).toBe(403);
     expect((await server.call('GET', '/api/v1/webhooks/e2e-receiver', server.tokens.admin)).status).toBe(200);
+  });
+
+  it('ran every page without an uncaught error or a Content-Security-Policy violation', () => {
+    expect(pageProblems).toEqual([]);
   });
 });

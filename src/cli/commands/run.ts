@@ -8,6 +8,7 @@ import { formatDiagnostics } from '../../parser/index.js';
 import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import { ConfigurationError, Runtime } from '../../service/runtime.js';
 import { createApp } from '../../server/app.js';
+import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import type { FastifyInstance } from 'fastify';
@@ -69,7 +70,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     }
     throw error;
   }
-  const app = await createApp({ runtime, log });
+  const app = await createApp({ runtime, log, decorate: serveConsole() });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

@@ -55,7 +55,7 @@ export function minuteChart(series: DenseSeries, label: string): HTMLElement {
   return h(
     'figure',
     { class: 'minute-chart-figure' },
-    h('div', { class: 'chart-scale', 'aria-hidden': 'true' }, h('span', null, `▲ ${max} ok/min`), h('span', null, `▼ ${max} failed/min`)),
+    h('div', { class: 'chart-scale', 'aria-hidden': 'true' }, h('span', null, '▲ successful  ▼ failed, per minute'), h('span', null, max > 0 ? `full height: ${max} per minute` : 'no invocations')),
     chart,
     h('div', { class: 'chart-ticks', 'aria-hidden': 'true' }, ticks),
     h('figcaption', null, label),

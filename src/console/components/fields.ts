@@ -13,21 +13,26 @@ interface Slot {
   label: string;
 }
 
+function clearMessage(slot: Slot): void {
+  slot.message.replaceChildren();
+  slot.message.hidden = true;
+  slot.wrapper.classList.remove('has-error');
+  slot.control.removeAttribute('aria-invalid');
+}
+
 export class FieldErrors {
   private readonly slots = new Map<string, Slot>();
   readonly summary: HTMLElement = h('div', { class: 'error-summary', tabindex: '-1', hidden: true });
 
   register(pointer: string, slot: Slot): void {
     this.slots.set(pointer, slot);
+    // Once the user edits a field its old message is stale: drop it (the summary stays until the next save).
+    slot.wrapper.addEventListener('input', () => clearMessage(slot));
+    slot.wrapper.addEventListener('change', () => clearMessage(slot));
   }
 
   clear(): void {
-    for (const slot of this.slots.values()) {
-      slot.message.replaceChildren();
-      slot.message.hidden = true;
-      slot.wrapper.classList.remove('has-error');
-      slot.control.removeAttribute('aria-invalid');
-    }
+    for (const slot of this.slots.values()) clearMessage(slot);
     this.summary.replaceChildren();
     this.summary.hidden = true;
   }

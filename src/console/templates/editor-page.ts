@@ -22,6 +22,8 @@ interface TemplateDetail {
   text?: string;
   events?: string[];
   description?: string;
+  /** Presets: one body per group of event types. */
+  variants?: Array<{ events: string[]; text: string }>;
 }
 
 interface Preview {
@@ -97,7 +99,10 @@ export async function templatePage(context: PageContext, name: string | null): P
   let previewSeq = 0;
   const runPreview = async () => {
     const seq = (previewSeq += 1);
-    const request = { text: editor.value(), event: previewEvent.value, content_type: previewType.value };
+    // Presets and file templates are shown as stored: preview them by name, so a preset with one
+    // body per event group renders the right one. Edited text is previewed as text.
+    const byName = name !== null && existing !== null && existing.source !== 'api' && editor.value() === (existing.text ?? '');
+    const request = { ...(byName ? { template: name } : { text: editor.value() }), event: previewEvent.value, content_type: previewType.value };
     try {
       const result = await context.api.post<Preview>('/api/v1/templates/preview', request);
       if (seq !== previewSeq) return;
@@ -126,7 +131,11 @@ export async function templatePage(context: PageContext, name: string | null): P
     clearTimeout(previewTimer);
     previewTimer = setTimeout(() => void runPreview(), 300);
   };
-  editor.onChange(schedulePreview);
+  editor.onChange(() => {
+    // Positions of old diagnostics no longer fit the edited text; the preview checks it again.
+    showDiagnostics([], 'edit');
+    schedulePreview();
+  });
   previewEvent.addEventListener('change', () => void runPreview());
   previewType.addEventListener('change', () => void runPreview());
 
@@ -153,6 +162,8 @@ export async function templatePage(context: PageContext, name: string | null): P
   });
 
   const nameInput = textInput({ required: true, readonly: name !== null, pattern: '[A-Za-z0-9][A-Za-z0-9_.\\-]*' });
+  const descriptionInput = textInput({ readonly: !editable });
+  descriptionInput.value = existing?.description ?? '';
   nameInput.value = name ?? '';
   const status = liveRegion();
   const actions: HTMLElement[] = [];
@@ -184,7 +195,9 @@ export async function templatePage(context: PageContext, name: string | null): P
       field({ label: 'Name', control: nameInput, pointer: '/name', errors, help: name ? null : 'Letters, digits, dot, dash and underscore; not a preset name.' }),
       existing?.source ? h('p', { class: 'muted source-note' }, `Source: ${existing.source}${existing.source === 'file' ? ' (edit the file in the config directory)' : existing.source === 'preset' ? ' (built in)' : ''}`) : h('span'),
     ),
+    field({ label: 'Description', control: descriptionInput, pointer: '/description', errors }),
     eventGroup,
+    existing?.source === 'preset' && (existing.variants?.length ?? 0) > 1 ? notice('info', `This preset has ${existing.variants?.length ?? 0} bodies, one per group of event types; shown is the one for ${existing.variants?.[0]?.events.join(', ')}. The preview uses the right one for the sample event.`) : null,
     h('div', { class: 'editor-layout' },
       h('div', { class: 'editor-pane' },
         h('label', { for: editor.textarea.id, class: 'editor-label' }, 'Body (JSON with #variables)'),
@@ -207,7 +220,8 @@ export async function templatePage(context: PageContext, name: string | null): P
     event.preventDefault();
     if (!editable) return;
     errors.clear();
-    const body = { text: editor.value(), events };
+    const description = descriptionInput.value.trim();
+    const body = { text: editor.value(), events, ...(description !== '' ? { description } : {}) };
     try {
       if (name) await context.api.put(apiPath('templates', name), body);
       else await context.api.post('/api/v1/templates', { name: nameInput.value.trim(), ...body });

@@ -30,6 +30,9 @@ interface WebhookDetail extends WebhookRow {
   file?: string;
 }
 
+/** Outbox states a person may send again (POST /deliveries/:id/retry). */
+const RETRYABLE = new Set(['failed', 'discarded', 'dropped']);
+
 function definitionList(entries: ReadonlyArray<readonly [string, Child]>): HTMLElement {
   return h('dl', { class: 'props' }, entries.map(([term, value]) => [h('dt', null, term), h('dd', null, value)]));
 }
@@ -57,9 +60,12 @@ function responseCell(attempt: { responseBody?: string | null; responseHeaders?:
   );
 }
 
-function statusCell(attempt: { ok: boolean; statusCode: number | null }): Child {
+const OUTCOME: Record<string, string> = { pending: 'will be retried', inflight: 'being retried', failed: 'gave up', discarded: 'discarded (too old)', dropped: 'dropped (queue full)' };
+
+function statusCell(attempt: { ok: boolean; statusCode: number | null; status?: string | null }): Child {
   const code = attempt.statusCode === null ? 'no response' : `HTTP ${attempt.statusCode}`;
-  return badge(`${attempt.ok ? 'ok' : 'failed'} · ${code}`, attempt.ok ? 'ok' : 'bad');
+  const outcome = !attempt.ok && attempt.status ? OUTCOME[attempt.status] : undefined;
+  return [badge(`${attempt.ok ? 'ok' : 'failed'} · ${code}`, attempt.ok ? 'ok' : 'bad'), outcome ? h('div', { class: 'muted small' }, outcome) : null];
 }
 
 function testResultView(result: TestResult): HTMLElement {
@@ -114,8 +120,18 @@ export async function webhookPage(context: PageContext, name: string): Promise<H
   const okDay = total(series.successes);
   const failedDay = total(series.failures);
 
+  // One notification can have several attempts: the Retry button sits on its newest one, and only
+  // once it failed for good (a pending one is retried by tocsin itself).
+  const newestOfRow = new Set<number>();
+  const seenRows = new Set<number>();
+  for (const attempt of deliveries.deliveries) {
+    if (attempt.outboxId === null || attempt.outboxId === undefined || seenRows.has(attempt.outboxId)) continue;
+    seenRows.add(attempt.outboxId);
+    newestOfRow.add(attempt.id);
+  }
   const retryCell = (attempt: DeliveryAttempt): Child => {
     if (attempt.ok || !context.can.retryDeliveries || attempt.outboxId === null || attempt.outboxId === undefined) return null;
+    if (!newestOfRow.has(attempt.id) || !RETRYABLE.has(attempt.status ?? '')) return null;
     const outboxId = attempt.outboxId;
     const button = h('button', { type: 'button', class: 'button small', 'data-action': 'retry', 'aria-label': `Retry delivery ${outboxId}` }, 'Retry');
     button.addEventListener('click', async () => {

@@ -104,10 +104,11 @@ export async function webhooksPage(context: PageContext): Promise<HTMLElement> {
     });
     if (!ok) return;
     try {
-      const result = await context.api.delete<{ deleted?: string[]; notFound?: string[] }>('/api/v1/webhooks', { names });
+      const result = await context.api.delete<{ deleted?: string[]; notFound?: string[]; warnings?: Array<{ message?: string }> }>('/api/v1/webhooks', { names });
       const deleted = result.deleted ?? [];
       const missing = result.notFound ?? [];
-      context.flash('success', `Deleted ${deleted.join(', ') || 'nothing'}${missing.length > 0 ? `; already gone: ${missing.join(', ')}` : ''}.`);
+      const warnings = (result.warnings ?? []).map((w) => w.message).filter((m): m is string => typeof m === 'string');
+      context.flash(warnings.length > 0 ? 'warning' : 'success', `Deleted ${deleted.join(', ') || 'nothing'}${missing.length > 0 ? `; already gone: ${missing.join(', ')}` : ''}.${warnings.length > 0 ? ` Warning: ${warnings.join('; ')}.` : ''}`);
       context.reload();
     } catch (error) {
       status.replaceChildren(notice('error', `Nothing was deleted: ${describeProblem(error)}`));

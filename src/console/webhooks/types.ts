@@ -41,7 +41,7 @@ export interface DeliveryAttempt {
   ok: boolean;
   alertId?: string | null;
   /** The outbox row's state, when the API joins it (pending, done, failed, …). */
-  status?: string;
+  status?: string | null;
 }
 
 /** The answer of POST /webhooks/:name/test. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { fieldForPointer, fieldProblems, pointerLabel } from '../../src/console/webhooks/problems.js';
+import { fieldForPointer, fieldProblems, pointerLabel } from '../../../src/console/webhooks/problems.js';
 
 const FIELDS = ['/name', '/url', '/auth', '/auth/password', '/headers', '/events', '/retry/initial'];
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { duplicatesOf, emptyForm, formFromWebhook, MASK, secretFromApi, secretToApi, webhookFromForm } from '../../src/console/webhooks/model.js';
+import { duplicatesOf, emptyForm, formFromWebhook, MASK, secretFromApi, secretToApi, webhookFromForm } from '../../../src/console/webhooks/model.js';
 
 const masked = {
   name: 'ops-chat',

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatClock, formatDuration, formatLatency, formatTime, formatValue, secondsSince, toEpoch } from '../../src/console/lib/format.js';
+import { formatClock, formatDuration, formatLatency, formatTime, formatValue, secondsSince, toEpoch } from '../../../src/console/lib/format.js';
 
 describe('display formats', () => {
   it('reads API times given as epoch ms or ISO 8601', () => {

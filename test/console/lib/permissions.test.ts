@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { capabilities } from '../../src/console/lib/permissions.js';
-import { ROLE_PERMISSIONS } from '../../src/server/access.js';
+import { capabilities } from '../../../src/console/lib/permissions.js';
+import { ROLE_PERMISSIONS } from '../../../src/server/access.js';
 
 describe('controls follow the role of the signed-in token', () => {
   const of = (role: keyof typeof ROLE_PERMISSIONS) => capabilities([...ROLE_PERMISSIONS[role]]);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { href, parseRoute, sectionOf, type Route } from '../../src/console/lib/router.js';
+import { href, parseRoute, sectionOf, type Route } from '../../../src/console/lib/router.js';
 
 describe('console routes live in the hash, never carrying the token', () => {
   it.each<[string, Route]>([
