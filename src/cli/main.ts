@@ -8,6 +8,7 @@ import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
 import { runServer } from './commands/run.js';
+import { addDemoCommand } from './commands/demo.js';
 import { runRender } from './commands/render.js';
 import { runWebhookTest } from './commands/webhook-test.js';
 import { existsSync } from 'node:fs';
@@ -122,6 +123,8 @@ error: the configuration in ${dir} has errors (tocsin check ${dir})
         store?.close();
       }
     });
+
+  addDemoCommand(program, out, setExit);
 
   const token = program.command('token').description('API tokens: create, list, revoke');
   token

@@ -198,8 +198,8 @@ export class Runtime {
       return loaded;
     }
     this.config = loaded.config;
+    // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
     this.pipeline.commit(this.engine.reload(loaded.config.rules));
-    this.metrics.engineReplaced?.();
     this.configChanged(actor, 'reload', 'rules', this.options.configDir, `${loaded.config.rules.length} rules`);
     return loaded;
   }
