@@ -48,6 +48,8 @@ interface Series {
   deadline: number | null;
   /** A series made for an `expect`ed entity that has not reported yet: only its no-data timer runs. */
   placeholder: boolean;
+  /** Labels of the override that matched the last evaluation, added to the rule's labels. */
+  overrideLabels: Record<string, string> | null;
 }
 
 interface RuntimeRule extends CompiledRule {
@@ -274,7 +276,7 @@ export class Engine {
     const window = snapshot
       ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
       : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false };
+    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null };
     rule.series.set(key, series);
     return series;
   }
@@ -350,9 +352,11 @@ export class Engine {
       ctx.alert_duration = state.openTime === null ? null : (now - state.openTime) / 1000;
       let severity = definition.severity;
       let disabled = false;
+      series.overrideLabels = null;
       for (const override of rule.overrides) {
         if (this.test(rule, override.when, series.key, now)) {
           if (override.severity) severity = override.severity;
+          if (override.labels) series.overrideLabels = override.labels;
           disabled = override.disabled === true;
           break;
         }
@@ -462,6 +466,7 @@ export class Engine {
     const entity = this.entityFor(series.identity.entity);
     const event = alertEvent(transition, rule, series.key, series.identity, entity, this.metrics.get(series.identity.metric));
     event.data.window_count = series.window.length;
+    if (series.overrideLabels) event.data.labels = { ...event.data.labels, ...series.overrideLabels };
     let mutedBy: MuteReason | undefined = transition.mutedBy;
     let silenceId: string | undefined;
     // Schedules and silences mute opens, repeats and nodata, never a cancel: a receiver that got the

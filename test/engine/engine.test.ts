@@ -90,10 +90,24 @@ describe('overrides and severity', () => {
           { when: { text: "tags.env == 'staging'", origin: { file: 't' } }, severity: 'info' },
           { when: { text: "entity == 'db-7'", origin: { file: 't' } }, disabled: true },
         ],
+        labels: { team: 'infra' },
       })],
     });
     const out = engine.ingest([sample('cpu', 'a', 0, 1, { env: 'staging' }), sample('cpu', 'db-7', 0, 1), sample('cpu', 'b', 0, 1)]);
     expect(out.events.map((e) => `${(e.event.data as AlertEventData).entity.name}:${e.event.severity}`)).toEqual(['a:info', 'b:critical']);
+  });
+
+  it('adds the labels of the matching override to the rule labels', () => {
+    const engine = new Engine({
+      clock: { mode: 'data' },
+      rules: [makeRule({
+        condition: 'value > 0',
+        labels: { team: 'infra', runbook: 'disk-full' },
+        overrides: [{ when: { text: "tags.path LIKE '/var/lib/docker*'", origin: { file: 't' } }, labels: { runbook: 'docker-prune' } }],
+      })],
+    });
+    const out = engine.ingest([sample('cpu', 'a', 0, 1, { path: '/var/lib/docker' }), sample('cpu', 'b', 0, 1, { path: '/' })]);
+    expect(out.events.map((e) => (e.event.data as AlertEventData).labels)).toEqual([{ team: 'infra', runbook: 'docker-prune' }, { team: 'infra', runbook: 'disk-full' }]);
   });
 });
 
