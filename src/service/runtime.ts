@@ -21,6 +21,7 @@ import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
 import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
 import { Pipeline } from './pipeline.js';
 import { restoreSeries } from './restore.js';
+import { SettleBatcher } from './settle-batcher.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -113,18 +114,18 @@ export class Runtime {
       onDropped: (webhook, count) => this.log.warn({ webhook, count }, 'lossy webhook over its outbox limit: oldest notifications dropped'),
     });
     this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
+    const settleBatcher = new SettleBatcher((outcomes) => {
+      const applied = store.settle(outcomes);
+      for (const outcome of outcomes) {
+        const label = outcome.outcome === 'delivered' ? 'success' : outcome.outcome === 'failed' ? 'failure' : outcome.outcome;
+        this.metrics.delivery(outcome.log?.webhook ?? 'unknown', label, outcome.log?.latencyMs);
+      }
+      return applied;
+    });
     this.worker = new DeliveryWorker({
       outbox: {
         claimDue: (at, limit, leaseMs) => store.claimDue(at, limit, leaseMs),
-        settle: (outcomes) => {
-          const applied = store.settle(outcomes);
-          for (const outcome of outcomes) {
-            const label = outcome.outcome === 'delivered' ? 'success' : outcome.outcome === 'retry' ? 'retry' : outcome.outcome === 'failed' ? 'failure' : outcome.outcome;
-            const webhook = outcome.log?.webhook ?? 'unknown';
-            this.metrics.delivery(webhook, label as Parameters<TocsinMetrics['delivery']>[1], outcome.log?.latencyMs);
-          }
-          return applied;
-        },
+        settle: (outcomes) => settleBatcher.settle(outcomes),
         nextDueAt: () => store.nextDueAt(),
       },
       webhooks: { get: (name) => this.config.webhooks.get(name) },
