@@ -4,8 +4,8 @@
  */
 import type { Node } from './ast.js';
 import { checkAst, type CheckedExpression, type WindowRange } from './checker.js';
-import { EvaluationFault, generate, type EvaluationContext, type Value } from './compiler.js';
-import { DiagnosticError, locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin } from './diagnostics.js';
+import { generate, type EvaluationContext, type Value } from './compiler.js';
+import { DiagnosticError, locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin, type Span } from './diagnostics.js';
 import { defaultEnvironment, type Environment } from './environment.js';
 import { tokenize } from './lexer.js';
 import { parseTokens } from './parser.js';
@@ -79,23 +79,19 @@ export function compile(source: string, options: CompileOptions = {}): CompiledE
   const { checked, env, diagnostics } = analyse(source, options);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!checked || errors.length > 0) throw new DiagnosticError(diagnostics);
-  const program = generate(checked, env);
-  const raw = program.evaluate;
-  const evaluate = (context: EvaluationContext): Value => {
-    try {
-      return raw(context);
-    } catch (error) {
-      const span = error instanceof EvaluationFault && error.span ? error.span : checked.ast.span;
-      const message = `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
-      throw new EvaluationError(locate({ code: 'runtime-error', message, span }, source, options.origin), error);
-    }
+  // The generated function catches its own faults and throws what `fault` makes of them: no
+  // wrapper around it, whose one call site would serve every rule of an engine.
+  const fault = (error: unknown, span: Span | null): Error => {
+    const message = `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
+    return new EvaluationError(locate({ code: 'runtime-error', message, span: span ?? checked.ast.span }, source, options.origin), error);
   };
+  const program = generate(checked, env, fault);
   return {
     source,
     ast: checked.ast,
     type: checked.type,
     windowRanges: [...checked.windows.values()],
-    evaluate,
+    evaluate: program.evaluate,
     code: program.source,
   };
 }

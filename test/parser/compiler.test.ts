@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { compile, EvaluationError, formatDiagnostic, type WindowView } from '../../src/parser/index.js';
+import { ArrayWindow, compile, defaultEnvironment, EvaluationError, formatDiagnostic, type WindowView } from '../../src/parser/index.js';
+import { NULL, NUMBER } from '../../src/parser/types.js';
 import { evaluate } from './helpers.js';
 
 describe('arithmetic: + - * / % and unary -', () => {
@@ -291,8 +292,16 @@ describe('names read from the context', () => {
     expect(evaluate(source, context)).toBe(expected);
   });
 
-  it.each([null, undefined, 5, 'text'])('a context that is not an object (%j) reads as empty', (context) => {
+  it.each([null, undefined, 5, 'text', true, () => 1])('a context that is not an object (%s) reads as empty', (context) => {
     expect(compile('value == null').evaluate(context as unknown as object)).toBe(true);
+  });
+
+  it.each([null, 'text', 5, () => 1])('also for names a string, number or function has (length, toFixed, name): %s', (context) => {
+    const names = ['length', 'toFixed', 'name', '0'].map((name) => ({ name: `f${name}`, type: NUMBER | NULL, path: [name], description: '' }));
+    const env = defaultEnvironment.extend({ variables: names });
+    const compiled = compile('flength == null && ftoFixed == null && fname == null && f0 == null', { env });
+    expect(compiled.evaluate(context as unknown as object)).toBe(true);
+    expect(compiled.evaluate({ length: 1 })).toBe(false);
   });
 });
 
@@ -333,6 +342,58 @@ describe('evaluate throws only EvaluationError, pointing at the failing call', (
       },
     });
     expect(() => compile('value > 1').evaluate(context)).toThrow(EvaluationError);
+  });
+});
+
+describe('fields are read where first needed, and at most once per evaluation', () => {
+  /** A context whose top-level fields count how often they are read. */
+  function counting(fields: Record<string, unknown>) {
+    const reads: Record<string, number> = {};
+    const context = {};
+    for (const [key, value] of Object.entries(fields)) {
+      Object.defineProperty(context, key, {
+        enumerable: true,
+        get: () => {
+          reads[key] = (reads[key] ?? 0) + 1;
+          return value;
+        },
+      });
+    }
+    return { context, reads };
+  }
+
+  it.each([
+    // the left side decides: the tags are never read
+    ["value > 80 && tags.env == 'prod'", { value: 50, tags: { env: 'prod' } }, false, { value: 1 }],
+    ["value > 80 && tags.env == 'prod'", { value: 90, tags: { env: 'prod' } }, true, { value: 1, tags: 1 }],
+    ['value > 1 && value < 10', { value: 5 }, true, { value: 1 }],
+    ["entity.tags.a == 'x' || entity.tags.b == 'y'", { entity: { tags: { b: 'y' } } }, true, { entity: 1 }],
+    ['abs(value - 50) * 2 + 10 > value', { value: 95 }, true, { value: 1 }],
+    // first read in a branch that ran, then needed again after it
+    ['(repeat_count > 0 && value > 1) || value < 0', { repeat_count: 1, value: -1 }, true, { repeat_count: 1, value: 1 }],
+    // first read in a branch that did not run
+    ['(repeat_count > 0 && value > 1) || value < 0', { repeat_count: 0, value: -1 }, true, { repeat_count: 1, value: 1 }],
+    ['repeat_count > 0 ? value : value + 1', { repeat_count: 0, value: 1 }, 2, { repeat_count: 1, value: 1 }],
+  ])('%s with %j', (source, fields, expected, reads) => {
+    const counted = counting(fields);
+    expect(compile(source).evaluate(counted.context)).toBe(expected);
+    expect(counted.reads).toEqual(reads);
+  });
+
+  it('a getter failing after a window call is not blamed on the call', () => {
+    const context = Object.defineProperty({ window: ArrayWindow.from([1, 2, 3]) }, 'value', {
+      get() {
+        throw new Error('no');
+      },
+    });
+    let error: unknown;
+    try {
+      compile('count() > 1 && value > 1').evaluate(context);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(EvaluationError);
+    expect((error as EvaluationError).diagnostic).toMatchObject({ column: 1, length: 'count() > 1 && value > 1'.length });
   });
 });
 
