@@ -207,7 +207,11 @@ class Generator {
       'return (function evaluate(c) {',
       ...(this.testContextFirst ? ["if (typeof c !== 'object' || c === null) c = EMPTY;"] : []),
       ...(locals.length > 0 ? [`let ${locals.join(', ')};`] : []),
-      `try { return ${body}; } catch (e) { if (c == null) return evaluate(EMPTY); throw fault(e, ${usesSpans ? 's' : '-1'}); }`,
+      // Arithmetic can overflow to ±Infinity and then make NaN (Infinity - Infinity); NaN is not a
+      // value of the language, so a numeric result that is NaN comes out as null.
+      (this.checked.type & NUMBER) !== 0
+        ? `try { const r = ${body}; return r === r ? r : null; } catch (e) { if (c == null) return evaluate(EMPTY); throw fault(e, ${usesSpans ? 's' : '-1'}); }`
+        : `try { return ${body}; } catch (e) { if (c == null) return evaluate(EMPTY); throw fault(e, ${usesSpans ? 's' : '-1'}); }`,
       '});',
     ].join('\n');
   }

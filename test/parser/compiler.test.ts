@@ -423,3 +423,14 @@ describe('the compiled expression', () => {
     expect(compiled.evaluate({ tags: {}, value: 0 })).toBe('none/lo');
   });
 });
+
+describe('numbers that overflow', () => {
+  it('never come out as NaN: a NaN result is null', async () => {
+    const { compile } = await import('../../src/parser/index.js');
+    const { ArrayWindow } = await import('../../src/parser/window.js');
+    const window = new ArrayWindow([{ time: 0, value: 1.8961503816218355e154 }, { time: 1000, value: 0 }]);
+    expect(compile('0 + (variance() % 0.5)').evaluate({ window })).toBeNull();
+    expect(compile('value * 1e308 - value * 1e308').evaluate({ value: 10 })).toBeNull();
+    expect(compile('value * 2').evaluate({ value: 21 })).toBe(42);
+  });
+});

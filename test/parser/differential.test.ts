@@ -178,9 +178,13 @@ function call(node: CallNode, context: object): Value {
   return fn(...args);
 }
 
-/** The reference: the empty object stands for a context that is not an object. */
+/**
+ * The reference: the empty object stands for a context that is not an object, and a NaN result
+ * (overflow to ±Infinity, then Infinity - Infinity or Infinity % x) is null.
+ */
 function referenceValue(ast: Node, context: unknown): Value {
-  return interpret(ast, typeof context === 'object' && context !== null ? context : {});
+  const result = interpret(ast, typeof context === 'object' && context !== null ? context : {});
+  return typeof result === 'number' && Number.isNaN(result) ? null : result;
 }
 
 // ---------------------------------------------------------------------------------------------
