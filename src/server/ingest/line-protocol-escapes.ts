@@ -8,12 +8,7 @@
  * One deliberate leniency: an unescaped `=` inside a tag value is taken literally (`q=a=b` is the
  * tag q with value `a=b`), as InfluxDB 1.x did; it cannot be mistaken for anything else.
  */
-
-const SPACE = 32;
-const COMMA = 44;
-const EQUALS = 61;
-const BACKSLASH = 92;
-const DEL = 127;
+import { BACKSLASH, COMMA, DEL, EQUALS, SPACE } from './char-codes.js';
 
 /**
  * Lookup tables over ASCII, non-zero for the characters that end an element or need a closer look

@@ -5,14 +5,8 @@
  * Results are numbers with two sentinels, so the scanner's hot loop allocates nothing:
  * NaN means "not this syntax", ±Infinity means "syntax fine, value out of range".
  */
+import { DOT, LOWER_E, MINUS, NINE, PLUS, UPPER_E, ZERO } from './char-codes.js';
 
-const ZERO = 48;
-const NINE = 57;
-const MINUS = 45;
-const PLUS = 43;
-const DOT = 46;
-const LOWER_E = 101;
-const UPPER_E = 69;
 
 /**
  * Powers of ten that are exact doubles. A mantissa below 2^53 divided by one of them is correctly

@@ -25,6 +25,7 @@ import {
   type Precision,
 } from './line-protocol-numbers.js';
 import { escapesInKey, escapesInName, KEY_SPECIAL, NAME_SPECIAL, TAG_VALUE_SPECIAL, unescape, unescapeString } from './line-protocol-escapes.js';
+import { BACKSLASH, COMMA, CR, DEL, EQUALS, HASH, QUOTE, SPACE } from './char-codes.js';
 
 export interface LineProtocolOptions {
   /** Unit of the timestamps in the body (`?precision=`); default `ns`. */
@@ -34,14 +35,6 @@ export interface LineProtocolOptions {
   limits?: Partial<IngestLimits>;
 }
 
-const SPACE = 32;
-const QUOTE = 34;
-const HASH = 35;
-const COMMA = 44;
-const EQUALS = 61;
-const BACKSLASH = 92;
-const CR = 13;
-const DEL = 127;
 
 /** Sets a tag even when its key is `__proto__` (which plain assignment would swallow). */
 function setTag(tags: Tags, key: string, value: string): void {
