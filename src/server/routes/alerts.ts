@@ -17,7 +17,7 @@ import type { AlertHistoryEntry, DeliveryAttempt, EventLogEntry, OutboxRow } fro
 import { knownSecrets, scrubSecrets } from '../secrets-view.js';
 import { ApiError } from '../errors.js';
 import { idParams, route, type RouteSpec } from '../route.js';
-import { iso, MAX_PAGE, nextBefore, pageQueryProperties, parsePage, parseTimeParameter, timeQueryProperties } from './audit.js';
+import { iso, MAX_PAGE, nextBefore, pageQueryProperties, parsePage, parseTimeParameter, timeQueryProperties } from '../query.js';
 
 export const ALERT_STATUSES = ['open', 'pending', 'nodata'] as const;
 export type ActiveStatus = (typeof ALERT_STATUSES)[number];

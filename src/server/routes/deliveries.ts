@@ -12,7 +12,7 @@ import type { DeliveryAttempt, OutboxRow } from '../../store/store.js';
 import { knownSecrets, scrubSecrets } from '../secrets-view.js';
 import { ApiError, notFound } from '../errors.js';
 import { nameParams, route, type RouteSpec } from '../route.js';
-import { iso, nextBefore, pageQueryProperties, parsePage } from './audit.js';
+import { iso, nextBefore, pageQueryProperties, parsePage } from '../query.js';
 
 /** The literal secret values of a webhook (env and file references are never read here). */
 /** What POST /webhooks/:name/test answers: the attempt, times in ISO 8601, secrets scrubbed. */

@@ -16,7 +16,7 @@ import type { Runtime } from '../../service/runtime.js';
 import { ApiError } from '../errors.js';
 import { route, type RouteSpec } from '../route.js';
 import { activeAlerts } from './alerts.js';
-import { iso } from './audit.js';
+import { iso } from '../query.js';
 
 /** `5400000` → `1h30m`: the compact form rule files use, which parses back to the same value. */
 const compact = (ms: number) => formatDuration(ms).replace(/ /g, '');

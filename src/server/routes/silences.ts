@@ -16,7 +16,7 @@ import type { Runtime } from '../../service/runtime.js';
 import type { Silence } from '../../store/store.js';
 import { ApiError } from '../errors.js';
 import { idParams, route, type RouteSpec } from '../route.js';
-import { iso } from './audit.js';
+import { iso } from '../query.js';
 
 const OPERATORS: readonly MatchOperator[] = ['=', '!=', '=~', '!~'];
 const FIXED_NAMES = ['rule', 'alertname', 'entity', 'metric', 'severity', 'series_key'] as const;

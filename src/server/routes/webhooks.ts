@@ -20,7 +20,7 @@ import { StoreConflictError, type CommitBatch, type ConfigKind } from '../../sto
 import { redactText } from '../access.js';
 import { ApiError, notFound } from '../errors.js';
 import { namesBody, nameParams, route, type RouteSpec } from '../route.js';
-import { iso } from './audit.js';
+import { iso } from '../query.js';
 import { testResultView } from './deliveries.js';
 import { knownSecrets } from '../secrets-view.js';
 
