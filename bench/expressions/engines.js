@@ -28,9 +28,24 @@ const celEnvironment = new CelEnvironment()
   .registerVariable('severity', 'string')
   .registerFunction('abs(double): double', Math.abs);
 
+/** As the rule loader compiles: tiered, the interpreter first. */
 export const TOCSIN = {
   name: 'tocsin',
   compile: (text) => tocsinCompile(text, { expect: 'boolean' }).evaluate,
+};
+
+/** What a tiered expression pays when it switches: the code generated (and compiled by V8) at once. */
+export const TOCSIN_GENERATED = {
+  name: 'tocsin, generated at once',
+  syntax: 'tocsin',
+  compile: (text) => tocsinCompile(text, { expect: 'boolean', evaluator: 'generated' }).evaluate,
+};
+
+/** The first tier alone. */
+export const TOCSIN_INTERPRETED = {
+  name: 'tocsin interpreter (first tier)',
+  syntax: 'tocsin',
+  compile: (text) => tocsinCompile(text, { expect: 'boolean', evaluator: 'interpreted' }).evaluate,
 };
 
 export const PEERS = [

@@ -30,22 +30,14 @@ import type { CallNode, LiteralValue, Node } from './ast.js';
 import type { CheckedExpression, Reference } from './checker.js';
 import type { Span } from './diagnostics.js';
 import type { Environment, VariableDeclaration } from './environment.js';
-import * as functions from './functions.js';
-import { like } from './like.js';
-import * as win from './window.js';
+import { EMPTY, inherited, runtime, textOfNumberOrBoolean, WINDOW_FUNCTIONS, type EvaluationContext, type Value } from './runtime.js';
 import { BOOLEAN, NULL, NUMBER, STRING, type Type } from './types.js';
 
-export type Value = number | string | boolean | null;
-export type EvaluationContext = object;
+export type { EvaluationContext, Value } from './runtime.js';
 
 /** Turns an exception thrown during evaluation into the error `evaluate` throws; `span` is the failing call's, when known. */
 export type FaultMapper = (error: unknown, span: Span | null) => Error;
 
-const WINDOW_FUNCTIONS: Record<string, string> = {
-  avg: 'wAvg', min: 'wMin', max: 'wMax', sum: 'wSum', count: 'wCount', median: 'wMedian',
-  stdev: 'wStdev', variance: 'wVariance', first: 'wFirst', last: 'wLast', delta: 'wDelta',
-  rate: 'wRate', wavg: 'wWavg', percentile: 'wPercentile',
-};
 
 const ARITHMETIC = new Set(['+', '-', '*', '/', '%']);
 /** What `typeof` says of a value of a scalar type. */
@@ -54,34 +46,6 @@ const TYPEOF: Record<Type, string> = { [NUMBER]: 'number', [STRING]: 'string', [
 /** Functions that are null exactly when their argument is null: inlined as `Math.f` behind the argument's guards. */
 const MATH_INLINE: Record<string, string> = { abs: 'Math.abs', floor: 'Math.floor', ceil: 'Math.ceil' };
 
-const runtime = {
-  ...functions,
-  ...win,
-  like,
-  parseTime: (text: string): number | null => {
-    const t = Date.parse(text);
-    return Number.isFinite(t) ? t : null;
-  },
-  mapGet: (map: unknown, key: unknown): string | null => {
-    if (typeof map !== 'object' || map === null || typeof key !== 'string' || !Object.hasOwn(map, key)) return null;
-    return tagText((map as Record<string, unknown>)[key]);
-  },
-  tagText,
-};
-
-/** A tag value as text: numbers and booleans are shown as text, anything else is null. */
-function tagText(raw: unknown): string | null {
-  if (typeof raw === 'string') return raw;
-  if (typeof raw === 'number' || typeof raw === 'boolean') return String(raw);
-  return null;
-}
-
-/** Whether some number or boolean reads as this text through `tagText`. */
-function textOfNumberOrBoolean(text: string): boolean {
-  return text === 'true' || text === 'false' || String(Number(text)) === text;
-}
-
-const EMPTY = Object.freeze({});
 const IDENTIFIER = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
 /** A local, or a literal the generator wrote: repeating it costs nothing and runs nothing. */
 const SIMPLE = /^(?:[A-Za-z_$][A-Za-z0-9_$]*|[0-9][0-9.e+-]*|"(?:[^"\\]|\\.)*")$/;
@@ -95,10 +59,6 @@ function readableOnNonObject(key: string): boolean {
   return /^\d+$/.test(key) || key === 'prototype' || [String, Number, Boolean, Symbol, BigInt, Function].some((type) => key in type.prototype);
 }
 
-/** Keys that a plain object inherits; reading them must check ownership. */
-function inherited(key: string): boolean {
-  return key === '__proto__' || key in Object.prototype;
-}
 
 /**
  * Code in two parts: `effects` run first, in order, every time (reads into locals, calls into
@@ -555,7 +515,7 @@ class Generator {
   }
 
   private call(node: CallNode): string {
-    const windowName = WINDOW_FUNCTIONS[node.callee];
+    const windowName = WINDOW_FUNCTIONS[node.callee as keyof typeof WINDOW_FUNCTIONS];
     const fn = this.env.function(node.callee)!;
     if (fn.kind === 'window' && windowName) return this.windowCall(node, windowName);
     if (node.callee === 'coalesce') {

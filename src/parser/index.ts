@@ -4,7 +4,9 @@
  */
 import type { Node } from './ast.js';
 import { checkAst, type CheckedExpression, type WindowRange } from './checker.js';
-import { generate, type EvaluationContext, type Value } from './compiler.js';
+import { generate, type FaultMapper, type GeneratedProgram } from './compiler.js';
+import { interpret } from './interpreter.js';
+import type { EvaluationContext, Value } from './runtime.js';
 import { DiagnosticError, locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin, type Span } from './diagnostics.js';
 import { defaultEnvironment, type Environment } from './environment.js';
 import { tokenize } from './lexer.js';
@@ -20,7 +22,23 @@ export interface CompileOptions {
   origin?: SourceOrigin;
   /** Time zone of hour() and dayOfWeek(); overrides the environment's. */
   timezone?: string;
+  /**
+   * How `evaluate` runs: 'tiered' (default) interprets the first evaluations and switches to
+   * generated code once the expression is evaluated often; 'generated' generates the code now;
+   * 'interpreted' never generates (one-off evaluations, and tests of the interpreter).
+   */
+  evaluator?: 'tiered' | 'generated' | 'interpreted';
 }
+
+/**
+ * Evaluations interpreted before a tiered expression switches to generated code. Generating costs
+ * 30–70 µs (V8 compiling the source is most of it) and an interpreted evaluation 40–60 ns, so one
+ * generation is worth about 1,000 interpreted evaluations (bench/expressions.js prints both).
+ * Switching then spends at most twice what the better choice in hindsight would have (the
+ * rent-or-buy rule): a rule evaluated a few times never pays V8 to compile it, a rule on a busy
+ * metric pays once, within its first seconds.
+ */
+export const TIER_UP_AFTER = 1000;
 
 export interface CompiledExpression {
   readonly source: string;
@@ -28,10 +46,17 @@ export interface CompiledExpression {
   readonly type: Type;
   /** Window functions used, with their ranges: the engine sizes windows from them. */
   readonly windowRanges: readonly WindowRange[];
-  /** Evaluates against a context; a missing field is null. Throws only EvaluationError (a fault in a window implementation). */
+  /**
+   * Evaluates against a context; a missing field is null. Throws only EvaluationError (a fault in
+   * a window implementation). A tiered expression replaces this property with the generated
+   * function when it switches: read it at each call (`expression.evaluate(context)`) to get the
+   * fast tier; a reference kept from before still works, one call further away.
+   */
   evaluate(context: EvaluationContext): Value;
-  /** The generated JavaScript, for `tocsin eval --explain` and debugging. */
+  /** The generated JavaScript, for `tocsin eval --explain` and debugging; asking for it switches to it. */
   readonly code: string;
+  /** Which evaluator `evaluate` is now. */
+  readonly tier: 'interpreted' | 'generated';
 }
 
 /** An evaluation that failed at run time, with the position of the failing call in the source. */
@@ -79,27 +104,85 @@ export function compile(source: string, options: CompileOptions = {}): CompiledE
   const { checked, env, diagnostics } = analyse(source, options);
   const errors = diagnostics.filter((d) => d.severity === 'error');
   if (!checked || errors.length > 0) throw new DiagnosticError(diagnostics);
-  // The generated function catches its own faults and throws what `fault` makes of them: no
-  // wrapper around it, whose one call site would serve every rule of an engine.
-  const fault = (error: unknown, span: Span | null): Error => {
-    const message = `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
-    return new EvaluationError(locate({ code: 'runtime-error', message, span: span ?? checked.ast.span }, source, options.origin), error);
-  };
-  const program = generate(checked, env, fault);
-  return {
-    source,
-    ast: checked.ast,
-    type: checked.type,
-    windowRanges: [...checked.windows.values()],
-    evaluate: program.evaluate,
-    code: program.source,
-  };
+  return new Compiled(source, checked, env, options);
+}
+
+class Compiled implements CompiledExpression {
+  readonly source: string;
+  readonly ast: Node;
+  readonly type: Type;
+  readonly windowRanges: readonly WindowRange[];
+  evaluate: (context: EvaluationContext) => Value;
+  #program: GeneratedProgram | null = null;
+  readonly #checked: CheckedExpression;
+  readonly #env: Environment;
+  readonly #fault: FaultMapper;
+
+  constructor(source: string, checked: CheckedExpression, env: Environment, options: CompileOptions) {
+    this.source = source;
+    this.ast = checked.ast;
+    this.type = checked.type;
+    this.windowRanges = [...checked.windows.values()];
+    this.#checked = checked;
+    this.#env = env;
+    this.#fault = (error, span) => {
+      const message = `evaluation failed: ${error instanceof Error ? error.message : String(error)}`;
+      return new EvaluationError(locate({ code: 'runtime-error', message, span: span ?? checked.ast.span }, source, options.origin), error);
+    };
+    const evaluator = options.evaluator ?? 'tiered';
+    if (evaluator === 'generated') {
+      this.evaluate = this.#generate().evaluate;
+      return;
+    }
+    const interpreted = interpret(checked, env, this.#fault);
+    if (evaluator === 'interpreted') {
+      this.evaluate = interpreted;
+      return;
+    }
+    let current = interpreted;
+    let calls = 0;
+    this.evaluate = (context) => {
+      if (current === interpreted && ++calls === TIER_UP_AFTER) current = this.#tierUp() ?? interpreted;
+      return current(context);
+    };
+  }
+
+  get tier(): 'interpreted' | 'generated' {
+    return this.#program !== null && this.evaluate === this.#program.evaluate ? 'generated' : 'interpreted';
+  }
+
+  get code(): string {
+    return this.#generate().source;
+  }
+
+  /**
+   * The generated function, or null when V8 will not compile it (an expression near the parser's
+   * depth limit may nest deeper than V8's own parser allows): the interpreter goes on, as it is
+   * exact too, and an evaluation never fails for the sake of speed.
+   */
+  #tierUp(): ((context: EvaluationContext) => Value) | null {
+    try {
+      return this.#generate().evaluate;
+    } catch {
+      return null;
+    }
+  }
+
+  #generate(): GeneratedProgram {
+    if (!this.#program) {
+      // The generated function catches its own faults and throws what `fault` makes of them: no
+      // wrapper around it, whose one call site would serve every rule of an engine.
+      this.#program = generate(this.#checked, this.#env, this.#fault);
+      this.evaluate = this.#program.evaluate;
+    }
+    return this.#program;
+  }
 }
 
 export { DiagnosticError, formatDiagnostic, formatDiagnostics, type Diagnostic, type SourceOrigin, type Span } from './diagnostics.js';
 export { Environment, defaultEnvironment, DEFAULT_FUNCTIONS, DEFAULT_VARIABLES, type VariableDeclaration, type FunctionDeclaration } from './environment.js';
 export { ArrayWindow, type WindowView, type WindowSample } from './window.js';
 export { print, walk, type Node } from './ast.js';
-export type { Value, EvaluationContext } from './compiler.js';
+export type { Value, EvaluationContext } from './runtime.js';
 export type { WindowRange } from './checker.js';
 export { typeName } from './types.js';

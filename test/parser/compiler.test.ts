@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ArrayWindow, compile, defaultEnvironment, EvaluationError, formatDiagnostic, type WindowView } from '../../src/parser/index.js';
+import { ArrayWindow, compile, defaultEnvironment, EvaluationError, formatDiagnostic, TIER_UP_AFTER, type WindowView } from '../../src/parser/index.js';
 import { NULL, NUMBER } from '../../src/parser/types.js';
-import { evaluate } from './helpers.js';
+import { compileBoth, evaluate } from './helpers.js';
 
 describe('arithmetic: + - * / % and unary -', () => {
   it.each([
@@ -72,9 +72,9 @@ describe('logical: && AND || OR ! NOT', () => {
   it('short-circuits: the right side is not evaluated when the left decides', () => {
     let reads = 0;
     const window: WindowView = { length: 1, time: () => 0, value: () => (reads++, 1) };
-    expect(compile('false && last() > 0').evaluate({ window })).toBe(false);
-    expect(compile('true || last() > 0').evaluate({ window })).toBe(true);
-    expect(compile('true ? 1 : last()').evaluate({ window })).toBe(1);
+    expect(compileBoth('false && last() > 0').evaluate({ window })).toBe(false);
+    expect(compileBoth('true || last() > 0').evaluate({ window })).toBe(true);
+    expect(compileBoth('true ? 1 : last()').evaluate({ window })).toBe(1);
     expect(reads).toBe(0);
   });
 });
@@ -293,13 +293,13 @@ describe('names read from the context', () => {
   });
 
   it.each([null, undefined, 5, 'text', true, () => 1])('a context that is not an object (%s) reads as empty', (context) => {
-    expect(compile('value == null').evaluate(context as unknown as object)).toBe(true);
+    expect(compileBoth('value == null').evaluate(context as unknown as object)).toBe(true);
   });
 
   it.each([null, 'text', 5, () => 1])('also for names a string, number or function has (length, toFixed, name): %s', (context) => {
     const names = ['length', 'toFixed', 'name', '0'].map((name) => ({ name: `f${name}`, type: NUMBER | NULL, path: [name], description: '' }));
     const env = defaultEnvironment.extend({ variables: names });
-    const compiled = compile('flength == null && ftoFixed == null && fname == null && f0 == null', { env });
+    const compiled = compileBoth('flength == null && ftoFixed == null && fname == null && f0 == null', { env });
     expect(compiled.evaluate(context as unknown as object)).toBe(true);
     expect(compiled.evaluate({ length: 1 })).toBe(false);
   });
@@ -315,7 +315,7 @@ describe('evaluate throws only EvaluationError, pointing at the failing call', (
   };
 
   it('a failing window implementation becomes an EvaluationError with the span of the call', () => {
-    const compiled = compile('value > 1 && avg(5) > 2', { origin: { file: 'rules/x.yaml' } });
+    const compiled = compileBoth('value > 1 && avg(5) > 2', { origin: { file: 'rules/x.yaml' } });
     let error: unknown;
     try {
       compiled.evaluate({ value: 5, window: broken });
@@ -341,7 +341,7 @@ describe('evaluate throws only EvaluationError, pointing at the failing call', (
         throw new Error('no');
       },
     });
-    expect(() => compile('value > 1').evaluate(context)).toThrow(EvaluationError);
+    expect(() => compileBoth('value > 1').evaluate(context)).toThrow(EvaluationError);
   });
 });
 
@@ -375,8 +375,9 @@ describe('fields are read where first needed, and at most once per evaluation', 
     ['(repeat_count > 0 && value > 1) || value < 0', { repeat_count: 0, value: -1 }, true, { repeat_count: 1, value: 1 }],
     ['repeat_count > 0 ? value : value + 1', { repeat_count: 0, value: 1 }, 2, { repeat_count: 1, value: 1 }],
   ])('%s with %j', (source, fields, expected, reads) => {
+    // Caching reads is the generated code's; the interpreter reads a field each time it is used.
     const counted = counting(fields);
-    expect(compile(source).evaluate(counted.context)).toBe(expected);
+    expect(compile(source, { evaluator: 'generated' }).evaluate(counted.context)).toBe(expected);
     expect(counted.reads).toEqual(reads);
   });
 
@@ -388,7 +389,7 @@ describe('fields are read where first needed, and at most once per evaluation', 
     });
     let error: unknown;
     try {
-      compile('count() > 1 && value > 1').evaluate(context);
+      compileBoth('count() > 1 && value > 1').evaluate(context);
     } catch (caught) {
       error = caught;
     }
@@ -399,7 +400,7 @@ describe('fields are read where first needed, and at most once per evaluation', 
 
 describe('the compiled expression', () => {
   it('keeps its source, AST, type and generated code', () => {
-    const compiled = compile('value > avg(5)');
+    const compiled = compileBoth('value > avg(5)');
     expect(compiled.source).toBe('value > avg(5)');
     expect(compiled.ast.kind).toBe('binary');
     expect(compiled.type).toBe(4 /* BOOLEAN */);
@@ -417,7 +418,7 @@ describe('the compiled expression', () => {
   });
 
   it('is reusable: evaluations do not leak into each other', () => {
-    const compiled = compile("coalesce(tags.a, 'none') + '/' + (value > 1 ? 'hi' : 'lo')");
+    const compiled = compileBoth("coalesce(tags.a, 'none') + '/' + (value > 1 ? 'hi' : 'lo')");
     expect(compiled.evaluate({ tags: { a: 'x' }, value: 5 })).toBe('x/hi');
     expect(compiled.evaluate({ tags: { a: 'y' } })).toBe('y/lo');
     expect(compiled.evaluate({ tags: {}, value: 0 })).toBe('none/lo');
@@ -425,12 +426,41 @@ describe('the compiled expression', () => {
 });
 
 describe('numbers that overflow', () => {
-  it('never come out as NaN: a NaN result is null', async () => {
-    const { compile } = await import('../../src/parser/index.js');
-    const { ArrayWindow } = await import('../../src/parser/window.js');
+  it('never come out as NaN: a NaN result is null', () => {
     const window = new ArrayWindow([{ time: 0, value: 1.8961503816218355e154 }, { time: 1000, value: 0 }]);
-    expect(compile('0 + (variance() % 0.5)').evaluate({ window })).toBeNull();
-    expect(compile('value * 1e308 - value * 1e308').evaluate({ value: 10 })).toBeNull();
-    expect(compile('value * 2').evaluate({ value: 21 })).toBe(42);
+    expect(compileBoth('0 + (variance() % 0.5)').evaluate({ window })).toBeNull();
+    expect(compileBoth('value * 1e308 - value * 1e308').evaluate({ value: 10 })).toBeNull();
+    expect(compileBoth('value * 2').evaluate({ value: 21 })).toBe(42);
   });
+});
+
+describe('tiers: interpreted first, generated once evaluated often', () => {
+  it('interprets a new expression and switches to generated code after TIER_UP_AFTER evaluations', () => {
+    const compiled = compile("value > 80 && tags.env == 'prod'");
+    const early = compiled.evaluate;
+    expect(compiled.tier).toBe('interpreted');
+    for (let i = 1; i < TIER_UP_AFTER; i++) expect(compiled.evaluate({ value: 81 + i, tags: { env: 'prod' } })).toBe(true);
+    expect(compiled.tier).toBe('interpreted');
+    expect(compiled.evaluate({ value: 90, tags: { env: 'dev' } })).toBe(false);
+    expect(compiled.tier).toBe('generated');
+    expect(compiled.evaluate).not.toBe(early);
+    // A reference kept from before the switch goes on giving the same answers.
+    expect(early({ value: 90, tags: { env: 'prod' } })).toBe(true);
+    expect(early({ value: 70, tags: { env: 'prod' } })).toBe(false);
+  });
+
+  it("generates at once with evaluator 'generated', and never with 'interpreted'", () => {
+    expect(compile('value > 1', { evaluator: 'generated' }).tier).toBe('generated');
+    const interpreted = compile('value > 1', { evaluator: 'interpreted' });
+    for (let i = 0; i < 3 * TIER_UP_AFTER; i++) interpreted.evaluate({ value: i });
+    expect(interpreted.tier).toBe('interpreted');
+  });
+
+  it('switches when the generated code is asked for', () => {
+    const compiled = compile('value * 2');
+    expect(compiled.code).toContain('function evaluate(c)');
+    expect(compiled.tier).toBe('generated');
+    expect(compiled.evaluate({ value: 4 })).toBe(8);
+  });
+
 });

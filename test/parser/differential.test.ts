@@ -1,5 +1,6 @@
 /**
- * The generated code against a plain interpreter of docs/expressions.md. The compiler hoists null
+ * Both evaluators (the generated code and the closure-tree interpreter of the first tier) against
+ * a plain interpreter of docs/expressions.md. The compiler hoists null
  * checks out of arithmetic, reads fields lazily and compares raw fields with literals; each of
  * those is an equivalence argument. Here a straightforward walk over the AST, written from the
  * null rules alone (every operand evaluated, every null tested where the rule says so), must give
@@ -191,7 +192,7 @@ function referenceValue(ast: Node, context: unknown): Value {
 
 const contexts = fc.array(fc.oneof(edgyContext, jsonContext, fc.constantFrom(null, 5, 'text')), { minLength: 1, maxLength: 6 });
 
-describe('the generated code evaluates exactly like the reference interpreter', () => {
+describe('the generated code and the interpreter evaluate exactly like the reference interpreter', () => {
   it.each([
     ['conditions', bool, 3000],
     ['numbers', num, 2000],
@@ -200,12 +201,14 @@ describe('the generated code evaluates exactly like the reference interpreter', 
   ])('%s', (_, expressions, numRuns) => {
     fc.assert(
       fc.property(expressions, contexts, (source, cases) => {
-        const compiled = compile(source);
+        const generated = compile(source, { evaluator: 'generated' });
+        const interpreted = compile(source, { evaluator: 'interpreted' });
         for (const ctx of cases) {
-          const expected = referenceValue(compiled.ast, ctx);
-          const actual = compiled.evaluate(ctx as object);
-          if (!Object.is(actual, expected)) {
-            expect.fail(`${source}\n  context ${JSON.stringify(ctx)}\n  generated ${String(actual)}, reference ${String(expected)}\n${compiled.code}`);
+          const expected = referenceValue(generated.ast, ctx);
+          const fast = generated.evaluate(ctx as object);
+          const slow = interpreted.evaluate(ctx as object);
+          if (!Object.is(fast, expected) || !Object.is(slow, expected)) {
+            expect.fail(`${source}\n  context ${JSON.stringify(ctx)}\n  generated ${String(fast)}, interpreter ${String(slow)}, reference ${String(expected)}\n${generated.code}`);
           }
         }
       }),
@@ -238,7 +241,9 @@ describe('the generated code evaluates exactly like the reference interpreter', 
     ['percentile(repeat_count * 10, repeat_count)', [{ repeat_count: 2, window: ArrayWindow.from([1, 2, 3, 4]) }, {}]],
     ['(repeat_count > 0 ? value : open_value) + value > 3', [{ repeat_count: 1, value: 2 }, { open_value: 5, value: 1 }, {}]],
   ])('%s', (source, cases) => {
-    const compiled = compile(source);
-    for (const ctx of cases) expect(compiled.evaluate(ctx)).toBe(referenceValue(compiled.ast, ctx));
+    for (const evaluator of ['generated', 'interpreted'] as const) {
+      const compiled = compile(source, { evaluator });
+      for (const ctx of cases) expect(compiled.evaluate(ctx), evaluator).toBe(referenceValue(compiled.ast, ctx));
+    }
   });
 });

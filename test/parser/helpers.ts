@@ -1,12 +1,47 @@
 /** Small helpers shared by the expression-language tests. */
-import { ArrayWindow, check, compile, DiagnosticError, formatDiagnostics, type CompileOptions, type Node, type Value } from '../../src/parser/index.js';
+import { ArrayWindow, check, compile, DiagnosticError, formatDiagnostics, type CompiledExpression, type CompileOptions, type Node, type Value } from '../../src/parser/index.js';
 import { tokenize } from '../../src/parser/lexer.js';
 import { parseTokens } from '../../src/parser/parser.js';
 
-/** Compiles and evaluates; a `window` given as an array becomes an ArrayWindow (times 0, 1000, 2000 … ms). */
+type Outcome = { value: Value } | { error: Error };
+
+function outcome(evaluate: () => Value): Outcome {
+  try {
+    return { value: evaluate() };
+  } catch (error) {
+    return { error: error as Error };
+  }
+}
+
+const describeOutcome = (o: Outcome) => ('error' in o ? `throws ${o.error.name}: ${o.error.message}` : `gives ${String(o.value)}`);
+
+/**
+ * The expression compiled for both evaluators: `evaluate` runs the generated code and the
+ * interpreter on the context and fails the test unless they give the same value, or throw the
+ * same error at the same place. Every test that evaluates through it tests both tiers.
+ */
+export function compileBoth(source: string, options: CompileOptions = {}): CompiledExpression {
+  const generated = compile(source, { ...options, evaluator: 'generated' });
+  const interpreted = compile(source, { ...options, evaluator: 'interpreted' });
+  return {
+    source, ast: generated.ast, type: generated.type, windowRanges: generated.windowRanges, code: generated.code, tier: 'generated',
+    evaluate(context) {
+      const fast = outcome(() => generated.evaluate(context));
+      const slow = outcome(() => interpreted.evaluate(context));
+      const agree = 'error' in fast
+        ? 'error' in slow && fast.error.constructor === slow.error.constructor && fast.error.message === slow.error.message
+        : 'value' in slow && Object.is(fast.value, slow.value);
+      if (!agree) throw new Error(`the tiers disagree on ${source}: generated code ${describeOutcome(fast)}, interpreter ${describeOutcome(slow)}`);
+      if ('error' in fast) throw fast.error;
+      return fast.value;
+    },
+  };
+}
+
+/** Compiles and evaluates (both tiers); a `window` given as an array becomes an ArrayWindow (times 0, 1000, 2000 … ms). */
 export function evaluate(source: string, context: Record<string, unknown> = {}, options: CompileOptions = {}): Value {
   const window = Array.isArray(context.window) ? ArrayWindow.from(context.window) : context.window;
-  return compile(source, options).evaluate({ ...context, window });
+  return compileBoth(source, options).evaluate({ ...context, window });
 }
 
 /** The codes of the diagnostics of `source`, in order. */

@@ -7,12 +7,12 @@ import { describe, expect, it } from 'vitest';
 import { print } from '../../src/parser/ast.js';
 import { compile, DiagnosticError, type CompiledExpression, type Value } from '../../src/parser/index.js';
 import { bool, context, jsonContext, num, str, typedExpression } from './arbitraries.js';
-import { parse, shape } from './helpers.js';
+import { compileBoth, parse, shape } from './helpers.js';
 
 /** compile's contract: a compiled expression, or a DiagnosticError with at least one diagnostic. */
 function compileOrDiagnose(source: string): CompiledExpression | null {
   try {
-    return compile(source);
+    return compileBoth(source);
   } catch (error) {
     if (!(error instanceof DiagnosticError)) throw error;
     expect(error.diagnostics.length).toBeGreaterThan(0);
@@ -74,7 +74,7 @@ describe('well-typed random expressions compile and evaluate against any context
   it('evaluate to a plain value of the checked type, never throwing', () => {
     fc.assert(
       fc.property(fc.oneof(bool.map((s) => [s, 'boolean'] as const), num.map((s) => [s, 'number'] as const), str.map((s) => [s, 'string'] as const)), fc.array(fc.oneof(context, jsonContext), { minLength: 1, maxLength: 4 }), ([source, kind], contexts) => {
-        const compiled = compile(source);
+        const compiled = compileBoth(source);
         for (const ctx of contexts) {
           const result = compiled.evaluate(ctx);
           expect(result === null || typeof result === kind).toBe(true);
@@ -100,8 +100,8 @@ describe('well-typed random expressions compile and evaluate against any context
   it('printed expressions evaluate like the original', () => {
     fc.assert(
       fc.property(typedExpression, context, (source, ctx) => {
-        const original = compile(source).evaluate(ctx);
-        const reprinted = compile(print(compile(source).ast)).evaluate(ctx);
+        const original = compileBoth(source).evaluate(ctx);
+        const reprinted = compileBoth(print(compileBoth(source).ast)).evaluate(ctx);
         expect(reprinted).toStrictEqual(original);
       }),
       { numRuns: 500 },

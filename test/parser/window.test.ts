@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ArrayWindow, compile, type WindowView } from '../../src/parser/index.js';
 import { percentileOf } from '../../src/parser/window.js';
-import { codes, evaluate } from './helpers.js';
+import { codes, compileBoth, evaluate } from './helpers.js';
 
 /**
  * One series, seven samples ten seconds apart, one without a number:
@@ -20,7 +20,7 @@ const SERIES = new ArrayWindow([
 ]);
 
 const run = (source: string, window: unknown = SERIES, context: Record<string, unknown> = {}) =>
-  compile(source).evaluate({ ...context, window });
+  compileBoth(source).evaluate({ ...context, window });
 
 describe('window functions over the whole window, the last N samples and a span', () => {
   // Columns: f(), f(3) (samples at 40 50 60 s), f('25 second') (newer than 60 − 25 = 35 s: the same three).
@@ -57,7 +57,7 @@ describe('window functions over the whole window, the last N samples and a span'
     (fn) => {
       expect(run(`${fn}()`, new ArrayWindow([]))).toBe(null);
       expect(run(`${fn}()`, new ArrayWindow([{ time: 0, value: null }, { time: 1000, value: null }]))).toBe(null);
-      expect(compile(`${fn}()`).evaluate({})).toBe(null);
+      expect(compileBoth(`${fn}()`).evaluate({})).toBe(null);
       expect(run(`${fn}()`, null)).toBe(null);
       expect(run(`${fn}()`, 'not a window')).toBe(null);
       expect(run(`percentile(50)`, new ArrayWindow([]))).toBe(null);
@@ -67,7 +67,7 @@ describe('window functions over the whole window, the last N samples and a span'
   it('count() of an empty window, of only nulls and without a window is 0', () => {
     expect(run('count()', new ArrayWindow([]))).toBe(0);
     expect(run('count()', new ArrayWindow([{ time: 0, value: null }]))).toBe(0);
-    expect(compile('count()').evaluate({})).toBe(0);
+    expect(compileBoth('count()').evaluate({})).toBe(0);
     expect(run('count()', null)).toBe(0);
   });
 
