@@ -31,7 +31,7 @@ import { Worker } from 'node:worker_threads';
 import { DeliveryWorker, EgressGuard, HttpSender, parseWebhook } from '../dist/delivery/index.js';
 import { deterministicUuidV7 } from '../dist/model/ids.js';
 import { SqliteStore } from '../dist/store/sqlite.js';
-import { SettleBatcher } from '../dist/service/settle-batcher.js';
+import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from '../dist/service/settle-batcher.js';
 import { createRenderer, presetTemplate, sampleEvent } from '../dist/templates/index.js';
 import { formatRate } from './lib/format.js';
 import { median } from './lib/measure.js';
@@ -146,7 +146,7 @@ function openPath(port, concurrency) {
     });
     for (const waiter of settled.waiters) waiter();
     return applied;
-  });
+  }, { windowMs: DELIVERY_SETTLE_WINDOW_MS });
   const worker = new DeliveryWorker({
     outbox: {
       claimDue: (at, limit, leaseMs) => {
@@ -155,7 +155,7 @@ function openPath(port, concurrency) {
         calls.claimedRows += rows.length;
         return rows;
       },
-      // As src/service/runtime.ts: settlements of one event-loop turn share a transaction.
+      // As src/service/runtime.ts: settlements within a few ms share a transaction.
       settle: (outcomes) => batcher.settle(outcomes),
       nextDueAt: () => {
         calls.nextDueAt++;

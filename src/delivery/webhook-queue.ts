@@ -1,7 +1,10 @@
 /**
  * The claimed rows of one webhook inside the worker: a batch being collected, jobs waiting, and
  * the ordering keys in flight. Pure bookkeeping, no I/O, so the ordering rules are easy to see:
- * jobs start in claim order, never two jobs of one key at once, never more than `concurrency`.
+ * jobs start in claim order, never two jobs of one key at once, never more than `concurrency`
+ * requests at once. A job holds its request slot until the response (`sent`) and its keys until
+ * its outcome is stored (`settled`): the next request may go out while the store catches up,
+ * but the next event of the same alert waits until the earlier one's fate is recorded.
  */
 import type { ClaimedRow } from './ports.js';
 
@@ -72,8 +75,13 @@ export class WebhookQueue {
     return started;
   }
 
-  finished(done: Job): void {
+  /** The job's request is over (answered, failed, or never made): its slot is free. */
+  sent(_done: Job): void {
     this.#inFlight--;
+  }
+
+  /** The job's outcome is stored: later jobs of its keys may start. Call after `sent`. */
+  settled(done: Job): void {
     for (const key of done.keys) this.#busyKeys.delete(key);
   }
 

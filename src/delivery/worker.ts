@@ -254,10 +254,19 @@ export class DeliveryWorker {
   }
 
   #start(name: string, queue: WebhookQueue, job: Job): void {
-    const task: Promise<void> = this.#deliver(name, job)
+    let slotFree = false;
+    // Frees the request slot as soon as the request is over, before the outcome is stored.
+    const freeSlot = (): void => {
+      if (slotFree) return;
+      slotFree = true;
+      queue.sent(job);
+      this.#pump();
+    };
+    const task: Promise<void> = this.#deliver(name, job, freeSlot)
       .catch((error: unknown) => this.#deps.log.error({ err: error, webhook: name }, 'delivery worker: a delivery failed unexpectedly'))
       .then(() => {
-        queue.finished(job);
+        freeSlot();
+        queue.settled(job);
         for (const row of job.rows) this.#held.delete(row.id);
         this.#inFlight.delete(task);
         this.#pump();
@@ -266,7 +275,7 @@ export class DeliveryWorker {
     this.#inFlight.add(task);
   }
 
-  async #deliver(name: string, job: Job): Promise<void> {
+  async #deliver(name: string, job: Job, requestOver: () => void): Promise<void> {
     // The configuration may have changed since the claim (reload, API edit).
     const webhook = this.#usable(name);
     if (typeof webhook === 'string') {
@@ -296,6 +305,7 @@ export class DeliveryWorker {
       return;
     }
     const result = await sendComposed(webhook, composed, this.#deps);
+    requestOver();
     await this.#conclude(webhook, rows, result);
   }
 

@@ -21,7 +21,7 @@ import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
 import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
 import { Pipeline } from './pipeline.js';
 import { restoreSeries } from './restore.js';
-import { SettleBatcher } from './settle-batcher.js';
+import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from './settle-batcher.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -121,7 +121,7 @@ export class Runtime {
         this.metrics.delivery(outcome.log?.webhook ?? 'unknown', label, outcome.log?.latencyMs);
       }
       return applied;
-    });
+    }, { windowMs: DELIVERY_SETTLE_WINDOW_MS });
     this.worker = new DeliveryWorker({
       outbox: {
         claimDue: (at, limit, leaseMs) => store.claimDue(at, limit, leaseMs),

@@ -23,8 +23,24 @@ describe('which jobs of a webhook may start', () => {
     queue.add(row('b'), 0, 0, 100);
     expect(ids(queue.startable(4))).toEqual(['b']);
     if (first === undefined) throw new Error('no job');
-    queue.finished(first);
+    queue.sent(first);
+    queue.settled(first);
     expect(ids(queue.startable(4))).toEqual(['a']);
+  });
+
+  it('frees the request slot at the response, and the key only once the outcome is stored', () => {
+    const queue = new WebhookQueue();
+    queue.add(row('a'), 0, 0, 100);
+    const [first] = queue.startable(1);
+    if (first === undefined) throw new Error('no job');
+    queue.add(row('a'), 0, 0, 100);
+    queue.add(row('b'), 0, 0, 100);
+    expect(ids(queue.startable(1))).toEqual([]);
+    queue.sent(first);
+    // The slot is free for b; the second a still waits for the first a's outcome.
+    expect(ids(queue.startable(1))).toEqual(['b']);
+    queue.settled(first);
+    expect(ids(queue.startable(2))).toEqual(['a']);
   });
 
   it('releases the waiting rows of a key', () => {

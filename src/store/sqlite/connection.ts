@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { Checkpointer, START_AFTER_COMMITS } from './checkpointer.js';
 
 /**
  * How hard a commit tries to survive power loss.
@@ -41,8 +42,13 @@ export class SqliteConnection {
   private depth = 0;
   private closed = false;
   private synchronous: 'FULL' | 'NORMAL' | null = null;
+  private readonly path: string;
+  private commits = 0;
+  /** Set once checkpoints run on their own thread (see checkpointer.ts). */
+  private checkpointer: Checkpointer | null = null;
 
   constructor(path: string, options: ConnectionOptions = {}) {
+    this.path = path;
     if (path !== ':memory:' && !path.startsWith('file:')) mkdirSync(dirname(path), { recursive: true });
     this.durability = options.durability ?? 'full';
     // Options and properties newer than Node 22.13 (`timeout`, `isTransaction`, `isOpen`) are avoided
@@ -104,6 +110,7 @@ export class SqliteConnection {
     try {
       const result = body();
       this.db.exec('COMMIT');
+      this.afterCommit();
       return result;
     } catch (error) {
       // COMMIT may itself have failed after ending the transaction; ROLLBACK then has nothing to undo.
@@ -118,9 +125,38 @@ export class SqliteConnection {
     }
   }
 
+  /** Whether checkpoints run on their own thread now. */
+  get checkpointsInBackground(): boolean {
+    return this.checkpointer !== null;
+  }
+
+  private afterCommit(): void {
+    if (this.checkpointer !== null) {
+      this.checkpointer.committed();
+      return;
+    }
+    // A file other connections can open: not ':memory:' nor a 'file:' URI (which may be in memory).
+    if (++this.commits === START_AFTER_COMMITS && this.path !== ':memory:' && !this.path.startsWith('file:')) this.checkpointInBackground();
+  }
+
+  private checkpointInBackground(): void {
+    try {
+      this.checkpointer = new Checkpointer(this.path, () => {
+        // The thread is gone: checkpoint here again, as SQLite does by default.
+        this.checkpointer = null;
+        if (!this.closed) this.db.exec('PRAGMA wal_autocheckpoint = 1000');
+      });
+      this.db.exec('PRAGMA wal_autocheckpoint = 0');
+    } catch {
+      this.checkpointer = null;
+    }
+  }
+
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.checkpointer?.close();
+    this.checkpointer = null;
     this.statements.clear();
     this.db.close();
   }

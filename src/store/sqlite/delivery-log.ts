@@ -8,7 +8,7 @@ import {
   type WebhookStats,
   type WebhookTotals,
 } from '../store.js';
-import type { Row, SqliteConnection } from './connection.js';
+import type { Parameters, Row, SqliteConnection } from './connection.js';
 import { bool, clampLimit, integer, integerOrNull, json, text, textOrNull, toJsonOrNull, where } from './rows.js';
 
 const MINUTE_MS = 60_000;
@@ -25,30 +25,93 @@ export function truncateUtf8(body: string, limit: number = RESPONSE_BODY_LIMIT_B
   return bytes.subarray(0, end).toString('utf8');
 }
 
-/** Logs one attempt and counts it; used on its own (webhook tests) and by `settle`. */
+const INSERT_ATTEMPT = `INSERT INTO delivery_attempts (outbox_id, event_id, alert_id, webhook, time, status_code, latency_ms,
+                                  response_headers, response_body, error, ok)
+   VALUES (:outboxId, :eventId, (SELECT alert_id FROM outbox WHERE id = :outboxId), :webhook, :time, :statusCode,
+           :latencyMs, :responseHeaders, :responseBody, :error, :ok)`;
+
+function attemptParameters(attempt: DeliveryAttemptInput): Parameters {
+  return {
+    outboxId: attempt.outboxId,
+    eventId: attempt.eventId,
+    webhook: attempt.webhook,
+    time: attempt.time,
+    statusCode: attempt.statusCode,
+    latencyMs: attempt.latencyMs,
+    responseHeaders: toJsonOrNull(attempt.responseHeaders),
+    responseBody: attempt.responseBody === null ? null : truncateUtf8(attempt.responseBody),
+    error: attempt.error,
+    ok: attempt.ok ? 1 : 0,
+  };
+}
+
+/** Logs one attempt and counts it, returning the logged row (webhook tests show it). */
 export function insertAttempt(c: SqliteConnection, attempt: DeliveryAttemptInput): DeliveryAttempt {
-  const row = c.get(
-    `INSERT INTO delivery_attempts (outbox_id, event_id, alert_id, webhook, time, status_code, latency_ms,
-                                    response_headers, response_body, error, ok)
-     VALUES (:outboxId, :eventId, (SELECT alert_id FROM outbox WHERE id = :outboxId), :webhook, :time, :statusCode,
-             :latencyMs, :responseHeaders, :responseBody, :error, :ok)
-     RETURNING *`,
-    {
-      outboxId: attempt.outboxId,
-      eventId: attempt.eventId,
-      webhook: attempt.webhook,
-      time: attempt.time,
-      statusCode: attempt.statusCode,
-      latencyMs: attempt.latencyMs,
-      responseHeaders: toJsonOrNull(attempt.responseHeaders),
-      responseBody: attempt.responseBody === null ? null : truncateUtf8(attempt.responseBody),
-      error: attempt.error,
-      ok: attempt.ok ? 1 : 0,
-    },
-  );
+  const row = c.get(`${INSERT_ATTEMPT} RETURNING *`, attemptParameters(attempt));
   if (row === undefined) throw new Error('store: INSERT … RETURNING gave no row');
-  countOutcome(c, attempt.webhook, attempt.time, attempt.ok);
+  const tally = new OutcomeTally();
+  tally.add(attempt.webhook, attempt.time, attempt.ok);
+  tally.write(c);
   return toAttempt(row);
+}
+
+/**
+ * Logs attempts inside a settle transaction: nothing is read back, and the counters are added to
+ * `tally`, written once per webhook and minute when the transaction ends instead of once per row.
+ */
+export function logAttempt(c: SqliteConnection, attempt: DeliveryAttemptInput, tally: OutcomeTally): void {
+  c.run(INSERT_ATTEMPT, attemptParameters(attempt));
+  tally.add(attempt.webhook, attempt.time, attempt.ok);
+}
+
+/** Successes and failures per webhook and minute, to be added to the stored counters in one go. */
+export class OutcomeTally {
+  readonly #minutes = new Map<string, { webhook: string; minute: number; successes: number; failures: number }>();
+  readonly #totals = new Map<string, { webhook: string; successes: number; failures: number; lastSuccessAt: number | null; lastFailureAt: number | null }>();
+
+  add(webhook: string, at: EpochMs, ok: boolean): void {
+    const minute = Math.floor(at / MINUTE_MS) * MINUTE_MS;
+    const bucketKey = `${minute}\u0000${webhook}`;
+    let bucket = this.#minutes.get(bucketKey);
+    if (bucket === undefined) this.#minutes.set(bucketKey, (bucket = { webhook, minute, successes: 0, failures: 0 }));
+    let total = this.#totals.get(webhook);
+    if (total === undefined) this.#totals.set(webhook, (total = { webhook, successes: 0, failures: 0, lastSuccessAt: null, lastFailureAt: null }));
+    if (ok) {
+      bucket.successes++;
+      total.successes++;
+      total.lastSuccessAt = Math.max(total.lastSuccessAt ?? at, at);
+    } else {
+      bucket.failures++;
+      total.failures++;
+      total.lastFailureAt = Math.max(total.lastFailureAt ?? at, at);
+    }
+  }
+
+  write(c: SqliteConnection): void {
+    for (const bucket of this.#minutes.values()) {
+      c.run(
+        `INSERT INTO webhook_counts_minute (webhook, minute, successes, failures) VALUES (:webhook, :minute, :successes, :failures)
+         ON CONFLICT (webhook, minute) DO UPDATE SET
+           successes = webhook_counts_minute.successes + excluded.successes,
+           failures = webhook_counts_minute.failures + excluded.failures`,
+        bucket,
+      );
+    }
+    for (const total of this.#totals.values()) {
+      c.run(
+        `INSERT INTO webhook_totals (webhook, successes, failures, last_success_at, last_failure_at)
+         VALUES (:webhook, :successes, :failures, :lastSuccessAt, :lastFailureAt)
+         ON CONFLICT (webhook) DO UPDATE SET
+           successes = webhook_totals.successes + excluded.successes,
+           failures = webhook_totals.failures + excluded.failures,
+           last_success_at = COALESCE(excluded.last_success_at, webhook_totals.last_success_at),
+           last_failure_at = COALESCE(excluded.last_failure_at, webhook_totals.last_failure_at)`,
+        total,
+      );
+    }
+    this.#minutes.clear();
+    this.#totals.clear();
+  }
 }
 
 function toAttempt(row: Row): DeliveryAttempt {
@@ -87,24 +150,9 @@ export function listDeliveryAttempts(c: SqliteConnection, query: DeliveryAttempt
 
 /** Counts one invocation in its minute bucket and in the webhook's totals. */
 export function countOutcome(c: SqliteConnection, webhook: string, at: EpochMs, ok: boolean): void {
-  const counts = { webhook, successes: ok ? 1 : 0, failures: ok ? 0 : 1 };
-  c.run(
-    `INSERT INTO webhook_counts_minute (webhook, minute, successes, failures) VALUES (:webhook, :minute, :successes, :failures)
-     ON CONFLICT (webhook, minute) DO UPDATE SET
-       successes = webhook_counts_minute.successes + excluded.successes,
-       failures = webhook_counts_minute.failures + excluded.failures`,
-    { ...counts, minute: Math.floor(at / MINUTE_MS) * MINUTE_MS },
-  );
-  c.run(
-    `INSERT INTO webhook_totals (webhook, successes, failures, last_success_at, last_failure_at)
-     VALUES (:webhook, :successes, :failures, :lastSuccessAt, :lastFailureAt)
-     ON CONFLICT (webhook) DO UPDATE SET
-       successes = webhook_totals.successes + excluded.successes,
-       failures = webhook_totals.failures + excluded.failures,
-       last_success_at = COALESCE(excluded.last_success_at, webhook_totals.last_success_at),
-       last_failure_at = COALESCE(excluded.last_failure_at, webhook_totals.last_failure_at)`,
-    { ...counts, lastSuccessAt: ok ? at : null, lastFailureAt: ok ? null : at },
-  );
+  const tally = new OutcomeTally();
+  tally.add(webhook, at, ok);
+  tally.write(c);
 }
 
 function toTotals(row: Row): WebhookTotals {

@@ -23,7 +23,7 @@ import {
   type OutboxStatus,
 } from '../store.js';
 import type { Parameters, Row, SqliteConnection } from './connection.js';
-import { insertAttempt } from './delivery-log.js';
+import { logAttempt, OutcomeTally } from './delivery-log.js';
 import { clampLimit, integer, integerOrNull, json, text, textOrNull, where } from './rows.js';
 
 export function insertOutbox(c: SqliteConnection, input: OutboxInput, now: EpochMs): number {
@@ -125,7 +125,7 @@ export function claimDue(c: SqliteConnection, now: EpochMs, limit: number, lease
   });
 }
 
-function settleOne(c: SqliteConnection, outcome: DeliveryOutcome): boolean {
+function settleOne(c: SqliteConnection, outcome: DeliveryOutcome, tally: OutcomeTally): boolean {
   const fence = outcome.attempts === undefined ? '' : 'AND attempts = :attempts';
   const target: Parameters = { id: outcome.id, at: outcome.at, ...(outcome.attempts === undefined ? {} : { attempts: outcome.attempts }) };
   let changes: number;
@@ -154,13 +154,18 @@ function settleOne(c: SqliteConnection, outcome: DeliveryOutcome): boolean {
       break;
   }
   // The request was sent whether or not the row was still ours: the log records what happened.
-  if (outcome.log !== undefined) insertAttempt(c, outcome.log);
+  if (outcome.log !== undefined) logAttempt(c, outcome.log, tally);
   return changes === 1;
 }
 
 export function settle(c: SqliteConnection, outcomes: readonly DeliveryOutcome[]): boolean[] {
   if (outcomes.length === 0) return [];
-  return c.transaction('relaxed', () => outcomes.map((outcome) => settleOne(c, outcome)));
+  return c.transaction('relaxed', () => {
+    const tally = new OutcomeTally();
+    const applied = outcomes.map((outcome) => settleOne(c, outcome, tally));
+    tally.write(c);
+    return applied;
+  });
 }
 
 export function retryDelivery(c: SqliteConnection, id: number, at: EpochMs): OutboxRow | null {
