@@ -34,26 +34,39 @@ export interface HttpSenderOptions {
 /** After the logged 4 KiB, read (and drop) this much more so the connection can be reused. */
 const DRAIN_LIMIT = 64 * 1024;
 
-async function readLimited(body: Dispatcher.ResponseData['body']): Promise<{ text: string; truncated: boolean }> {
-  const kept: Buffer[] = [];
-  let keptBytes = 0;
-  let total = 0;
-  try {
-    for await (const chunk of body as AsyncIterable<Buffer>) {
+/**
+ * The first RESPONSE_BODY_LIMIT bytes of the body, for the log; the rest is read and dropped (up
+ * to DRAIN_LIMIT) so the connection can be reused. Events rather than `for await`: an async
+ * iterator costs a promise per chunk, on every one of thousands of deliveries per second.
+ */
+function readLimited(body: Dispatcher.ResponseData['body']): Promise<{ text: string; truncated: boolean }> {
+  return new Promise((resolve) => {
+    const kept: Buffer[] = [];
+    let keptBytes = 0;
+    let total = 0;
+    let finished = false;
+    const finish = (): void => {
+      if (finished) return;
+      finished = true;
+      body.off('data', onData);
+      // The status decides the outcome; a body cut short (timeout, reset) only shortens the log.
+      if (!body.destroyed) body.destroy();
+      resolve({ text: new TextDecoder().decode(Buffer.concat(kept)), truncated: total > keptBytes });
+    };
+    const onData = (chunk: Buffer): void => {
       total += chunk.length;
       if (keptBytes < RESPONSE_BODY_LIMIT) {
         const part = chunk.subarray(0, RESPONSE_BODY_LIMIT - keptBytes);
         kept.push(part);
         keptBytes += part.length;
       }
-      if (total > DRAIN_LIMIT) break;
-    }
-  } catch {
-    // The status decides the outcome; a body cut short (timeout, reset) only shortens the log.
-  } finally {
-    if (!body.destroyed) body.destroy();
-  }
-  return { text: new TextDecoder().decode(Buffer.concat(kept)), truncated: total > keptBytes };
+      if (total > DRAIN_LIMIT) finish();
+    };
+    body.on('data', onData);
+    body.once('end', finish);
+    body.once('error', finish);
+    body.once('close', finish);
+  });
 }
 
 function flattenHeaders(headers: Record<string, string | string[] | undefined>): Record<string, string> {

@@ -57,6 +57,8 @@ export class WebhookQueue {
 
   /** Takes the jobs that may start now and counts them as in flight. */
   startable(concurrency: number): Job[] {
+    // Called on every response and every settlement: most calls find every slot taken.
+    if (this.#inFlight >= concurrency || this.#jobs.length === 0) return [];
     const blocked = new Set(this.#busyKeys);
     const started: Job[] = [];
     const waiting: Job[] = [];
