@@ -39,7 +39,7 @@ describe('webhook options and their defaults (SPEC §6)', () => {
       lossy: false,
       allow_invalid_certs: false,
       ca_file: null,
-      concurrency: 4,
+      concurrency: 16,
       retry: { initial: '1s', max: '1m' },
     });
     expect(timing).toEqual({ timeoutMs: 30_000, batchMs: 0, discardAfterMs: 300_000, retryInitialMs: 1_000, retryMaxMs: 60_000 });

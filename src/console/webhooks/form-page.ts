@@ -193,7 +193,7 @@ export async function webhookFormPage(context: PageContext, name: string | null)
       field({ label: 'Timeout', control: text(form, 'timeout', { placeholder: '30s' }), pointer: '/timeout', errors, help: durationHelp('Per request') }),
       field({ label: 'Batch window', control: text(form, 'batch', { placeholder: 'off' }), pointer: '/batch', errors, help: durationHelp('Empty: one request per event; else events due within it go as one {"events": […]} body') }),
       field({ label: 'Discard after', control: text(form, 'discardAfter', { placeholder: '5m' }), pointer: '/discard_after', errors, help: durationHelp('Stop retrying and emit delivery.failed') }),
-      field({ label: 'Concurrency', control: text(form, 'concurrency', { inputmode: 'numeric', placeholder: '4' }), pointer: '/concurrency', errors, help: 'Requests in flight at most (1–64).' }),
+      field({ label: 'Concurrency', control: text(form, 'concurrency', { inputmode: 'numeric', placeholder: '16' }), pointer: '/concurrency', errors, help: 'Requests in flight at most (1–64).' }),
       field({ label: 'First retry after', control: text(form, 'retryInitial', { placeholder: '1s' }), pointer: '/retry/initial', errors, help: durationHelp('Doubles per attempt') }),
       field({ label: 'Longest retry wait', control: text(form, 'retryMax', { placeholder: '1m' }), pointer: '/retry/max', errors, help: durationHelp('Cap of the backoff') }),
     ),

@@ -97,7 +97,7 @@ export function emptyForm(): WebhookForm {
     lossy: false,
     allowInvalidCerts: false,
     caFile: '',
-    concurrency: '4',
+    concurrency: '16',
     retryInitial: '1s',
     retryMax: '1m',
   };
