@@ -59,21 +59,27 @@ export class WebhookQueue {
   startable(concurrency: number): Job[] {
     // Called on every response and every settlement: most calls find every slot taken.
     if (this.#inFlight >= concurrency || this.#jobs.length === 0) return [];
-    const blocked = new Set(this.#busyKeys);
     const started: Job[] = [];
-    const waiting: Job[] = [];
-    for (const candidate of this.#jobs) {
-      if (this.#inFlight < concurrency && !candidate.keys.some((key) => blocked.has(key))) {
-        started.push(candidate);
-        this.#inFlight++;
-        for (const key of candidate.keys) this.#busyKeys.add(key);
-      } else {
-        waiting.push(candidate);
+    const passedOver: Job[] = [];
+    // Keys of the jobs passed over: a later job of the same key waits too, so claim order is kept.
+    let waitingKeys: Set<string> | null = null;
+    let next = 0;
+    for (; next < this.#jobs.length && this.#inFlight < concurrency; next++) {
+      const candidate = this.#jobs[next]!;
+      if (candidate.keys.some((key) => this.#busyKeys.has(key) || waitingKeys?.has(key) === true)) {
+        passedOver.push(candidate);
+        waitingKeys ??= new Set();
+        for (const key of candidate.keys) waitingKeys.add(key);
+        continue;
       }
-      // A later job of the same key waits even when this one waits: claim order is kept.
-      for (const key of candidate.keys) blocked.add(key);
+      started.push(candidate);
+      this.#inFlight++;
+      for (const key of candidate.keys) this.#busyKeys.add(key);
     }
-    this.#jobs = waiting;
+    if (started.length === 0) return started;
+    // The usual case, nothing passed over: drop the started jobs from the front in place.
+    if (passedOver.length === 0) this.#jobs.splice(0, next);
+    else this.#jobs = [...passedOver, ...this.#jobs.slice(next)];
     return started;
   }
 
