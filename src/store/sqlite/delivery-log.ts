@@ -135,8 +135,9 @@ function toAttempt(row: Row): DeliveryAttempt {
 export function listDeliveryAttempts(c: SqliteConnection, query: DeliveryAttemptQuery): DeliveryAttempt[] {
   const clause = where([
     ['webhook = :webhook', 'webhook', query.webhook],
-    ['event_id = :eventId', 'eventId', query.eventId],
-    ['alert_id = :alertId', 'alertId', query.alertId],
+    // Through the outbox (see migration 2); `event_id`/`alert_id` of an attempt are its row's.
+    ['(outbox_id IN (SELECT id FROM outbox WHERE event_id = :eventId) OR (outbox_id IS NULL AND event_id = :eventId))', 'eventId', query.eventId],
+    ['outbox_id IN (SELECT id FROM outbox WHERE alert_id = :alertId)', 'alertId', query.alertId],
     ['outbox_id = :outboxId', 'outboxId', query.outboxId],
     ['id < :beforeId', 'beforeId', query.beforeId],
   ]);

@@ -31,11 +31,17 @@ describe('delivery attempts log', () => {
       ok: false,
     });
     expect(store.listDeliveryAttempts({ alertId: 'A1' })).toEqual([attempt]);
+    expect(store.listDeliveryAttempts({ eventId: 'e1' })).toEqual([attempt]);
     expect(store.listDeliveryAttempts({ outboxId: id! })).toEqual([attempt]);
+    expect(store.listDeliveryAttempts({ alertId: 'A2' })).toEqual([]);
+    expect(store.listDeliveryAttempts({ eventId: 'e2' })).toEqual([]);
   });
 
   it('logs attempts that bypass the outbox (webhook test) without an alert', () => {
-    expect(store.recordAttempt(attemptLog(null, 'test-1', 'chat', 5, true))).toMatchObject({ outboxId: null, alertId: null });
+    const attempt = store.recordAttempt(attemptLog(null, 'test-1', 'chat', 5, true));
+    expect(attempt).toMatchObject({ outboxId: null, alertId: null });
+    // Found by its event id although no outbox row leads to it.
+    expect(store.listDeliveryAttempts({ eventId: 'test-1' })).toEqual([attempt]);
   });
 
   it('lists by webhook newest first, and pages with a cursor', () => {
