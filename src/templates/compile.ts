@@ -15,7 +15,7 @@ import { ALERT_EVENT_TYPES, type EventType, type TocsinEvent } from '../model/ev
 import { locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin, type Span } from '../parser/diagnostics.js';
 import { toText, type Getter, type RenderContext, type RenderSettings } from './context.js';
 import { textEmitter, valueEmitter, type Plan } from './emit.js';
-import { checkLeafNames, compileLeaf, parseLeaf, RUNTIME_OPTIONS, usesHandlebars, type ParsedLeaf } from './handlebars.js';
+import { checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
 import type { JsonNode, JsonStringNode, JsonValue } from './json-source.js';
 import * as problems from './problems.js';
 import { isEventType, sampleEvent } from './schemas.js';
@@ -212,14 +212,14 @@ class PlanBuilder {
       this.compiled.set(parsed, compiled);
     }
     const render = compiled.render;
-    const table = this.table;
+    const view = this.table.viewReading(compiled.reads);
     const names = getters.map((_, i) => `__t${i}`);
     return {
       kind: 'text',
       get: (ctx) => {
         const data: Record<string, string> = {};
         for (let i = 0; i < getters.length; i++) data[names[i]!] = toText(getters[i]!(ctx));
-        return render(table.view(ctx), { ...RUNTIME_OPTIONS, data });
+        return render(view(ctx), data);
       },
     };
   }

@@ -34,8 +34,24 @@ export function own(obj: unknown, key: string): unknown {
   return obj !== null && typeof obj === 'object' && Object.hasOwn(obj, key) ? (obj as Record<string, unknown>)[key] : undefined;
 }
 
-/** A getter for a path into the event, specialised for the short paths every variable has. */
+const pathGetters = new Map<string, Getter>();
+
+/**
+ * A getter for a path into the event, specialised for the short paths every variable has. The
+ * same path gives the same function, so a body that writes one field under several names
+ * (`#entity`, `#entity.name`, `#alert_element`) reads and encodes it once per render (emit.ts).
+ */
 export function pathGetter(path: readonly string[]): Getter {
+  const key = path.join('\u0000');
+  let getter = pathGetters.get(key);
+  if (getter === undefined) {
+    getter = newPathGetter(path);
+    pathGetters.set(key, getter);
+  }
+  return getter;
+}
+
+function newPathGetter(path: readonly string[]): Getter {
   const [a, b, c] = path;
   if (path.length === 1 && a !== undefined) return (ctx) => own(ctx.event, a);
   if (path.length === 2 && a !== undefined && b !== undefined) return (ctx) => own(own(ctx.event, a), b);

@@ -66,23 +66,20 @@ export function valueEmitter(plan: Plan): (ctx: RenderContext) => JsonValue {
   }
 }
 
-type Segment = string | ((ctx: RenderContext) => string);
+/** Constant JSON text, or a hole: a whole-leaf value or a text, written as JSON per render. */
+type Segment = string | { kind: 'value'; get: Getter } | { kind: 'text'; get: (ctx: RenderContext) => string };
 
 function flatten(plan: Plan, out: Segment[]): void {
   switch (plan.kind) {
     case 'const':
       out.push(htmlSafeJson(JSON.stringify(plan.value)));
       return;
-    case 'value': {
-      const get = plan.get;
-      out.push((ctx) => stringifyValue(get(ctx)));
+    case 'value':
+      out.push({ kind: 'value', get: plan.get });
       return;
-    }
-    case 'text': {
-      const get = plan.get;
-      out.push((ctx) => htmlSafeJson(JSON.stringify(get(ctx))));
+    case 'text':
+      out.push({ kind: 'text', get: plan.get });
       return;
-    }
     case 'array':
       out.push('[');
       plan.children.forEach((child, i) => {
@@ -101,24 +98,54 @@ function flatten(plan: Plan, out: Segment[]): void {
   }
 }
 
-/** Constant fragments merged; rendering alternates `statics[i]` and `dynamics[i](ctx)`. */
+function encoder(hole: Exclude<Segment, string>): (ctx: RenderContext) => string {
+  if (hole.kind === 'value') {
+    const get = hole.get;
+    return (ctx) => stringifyValue(get(ctx));
+  }
+  const get = hole.get;
+  return (ctx) => htmlSafeJson(JSON.stringify(get(ctx)));
+}
+
+/** Constant fragments merged; rendering alternates `statics[i]` and the JSON of the i-th hole. */
 export function textEmitter(plan: Plan): (ctx: RenderContext) => string {
   const segments: Segment[] = [];
   flatten(plan, segments);
   const statics: string[] = [''];
-  const dynamics: Array<(ctx: RenderContext) => string> = [];
+  // Each distinct getter is encoded once per render: a body often writes one value under
+  // several keys (the flat preset has #entity three times, #message twice).
+  const encoders: Array<(ctx: RenderContext) => string> = [];
+  const holes: number[] = [];
+  const seen = new Map<Getter, number>();
   for (const segment of segments) {
-    if (typeof segment === 'string') statics[statics.length - 1] += segment;
-    else {
-      dynamics.push(segment);
-      statics.push('');
+    if (typeof segment === 'string') {
+      statics[statics.length - 1] += segment;
+      continue;
     }
+    let index = segment.kind === 'value' ? seen.get(segment.get) : undefined;
+    if (index === undefined) {
+      index = encoders.length;
+      encoders.push(encoder(segment));
+      if (segment.kind === 'value') seen.set(segment.get, index);
+    }
+    holes.push(index);
+    statics.push('');
   }
   const first = statics[0]!;
-  const count = dynamics.length;
+  const count = holes.length;
+  if (encoders.length === count) {
+    return (ctx) => {
+      let out = first;
+      for (let i = 0; i < count; i++) out += encoders[i]!(ctx) + statics[i + 1]!;
+      return out;
+    };
+  }
+  const unique = encoders.length;
   return (ctx) => {
+    const encoded: string[] = new Array<string>(unique);
+    for (let j = 0; j < unique; j++) encoded[j] = encoders[j]!(ctx);
     let out = first;
-    for (let i = 0; i < count; i++) out += dynamics[i]!(ctx) + statics[i + 1]!;
+    for (let i = 0; i < count; i++) out += encoded[holes[i]!]! + statics[i + 1]!;
     return out;
   };
 }

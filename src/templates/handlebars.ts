@@ -3,10 +3,13 @@
  * handlebars-check.ts), turn syntax errors into positioned problems, and compile once.
  *
  * - Own environment (`Handlebars.create()`): only tocsin's helpers and the built-ins (no `log`),
- *   no partials, no decorators. Compiled with `knownHelpersOnly` (an unknown helper can never be
- *   looked up in the data), `noEscape` (the output is JSON-escaped later, not HTML-escaped) and
- *   without `strict` (a missing field is empty text, as everywhere in templates; the checker
- *   catches misspelt names at load time instead).
+ *   each leaf given the ones it calls; no partials, no decorators. Compiled with
+ *   `knownHelpersOnly` (an unknown helper can never be looked up in the data), `noEscape` (the
+ *   output is JSON-escaped later, not HTML-escaped) and without `strict` (a missing field is
+ *   empty text, as everywhere in templates; the checker catches misspelt names at load time).
+ * - Leaves of only text, plain mustaches and if/unless skip the Handlebars runtime with the same
+ *   result (handlebars-direct.ts); every leaf gets a context of just the names it reads
+ *   (handlebars-reads.ts).
  * - Rendered with prototype access disabled explicitly (no warnings logged, no `constructor`).
  * - `#tokens` in the leaf's plain text (outside `{{ }}`) become `{{@__tN}}` data references
  *   whose values are computed per render, so `{{#if x}}#value{{/if}}` works.
@@ -14,19 +17,33 @@
 import Handlebars from 'handlebars';
 import type { Problem } from '../parser/diagnostics.js';
 import { checkStructure, lineStartsOf, offsetAt, type ParsedLeaf } from './handlebars-check.js';
+import { directRender } from './handlebars-direct.js';
+import { contextReads, pathNames } from './handlebars-reads.js';
 import { HELPERS } from './helpers.js';
 import * as problems from './problems.js';
 import { scanTokens, type TokenPiece } from './tokens.js';
 
 const env = Handlebars.create();
-env.unregisterHelper('log');
-for (const spec of HELPERS.values()) if (spec.fn !== undefined) env.registerHelper(spec.name, spec.fn as Handlebars.HelperDelegate);
+
+/**
+ * Handlebars wraps every helper of its environment anew on every render call; with ~20 helpers
+ * that was a fifth of the cost of rendering a preset. So the environment keeps only the runtime's
+ * two hooks and the built-ins other built-ins call through it (`unless` calls `if`,
+ * `blockHelperMissing` calls `each`); each leaf is given the other helpers it calls (compileLeaf).
+ */
+const KEPT_IN_ENVIRONMENT = new Set(['helperMissing', 'blockHelperMissing', 'if', 'each']);
+
+/** The helpers a leaf is given when it calls them: tocsin's and the other built-ins (not log). */
+const GIVEN_PER_LEAF = new Map<string, Handlebars.HelperDelegate>();
+for (const spec of HELPERS.values()) {
+  if (KEPT_IN_ENVIRONMENT.has(spec.name)) continue;
+  const fn = spec.fn ?? (env.helpers[spec.name] as Handlebars.HelperDelegate | undefined);
+  if (fn !== undefined) GIVEN_PER_LEAF.set(spec.name, fn as Handlebars.HelperDelegate);
+}
+for (const name of Object.keys(env.helpers)) if (!KEPT_IN_ENVIRONMENT.has(name)) env.unregisterHelper(name);
 
 const KNOWN_HELPERS: Record<string, boolean> = Object.fromEntries([...HELPERS.keys()].map((name) => [name, true]));
 const COMPILE_OPTIONS = { noEscape: true, knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS, strict: false, data: true };
-
-/** Prototype access off, stated explicitly so Handlebars neither allows nor logs. */
-export const RUNTIME_OPTIONS = { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false } as const;
 
 export { checkLeafNames, type ParsedLeaf, type Range } from './handlebars-check.js';
 
@@ -118,9 +135,12 @@ export function parseLeaf(text: string): ParsedLeaf {
 // --- Compiling -------------------------------------------------------------------------------
 
 export interface CompiledLeaf {
-  render: Handlebars.TemplateDelegate;
+  /** Renders with `context` as `this` and `data` as the @variables (`@__t0`: the #tokens' text). */
+  render(context: Record<string, unknown>, data: Record<string, string>): string;
   /** The #tokens found in plain content, in order: `{{@__t0}}`, `{{@__t1}}`, … */
   tokens: TokenPiece[];
+  /** The top-level context names the leaf reads; null: it may read the whole context. */
+  reads: ReadonlySet<string> | null;
 }
 
 /**
@@ -147,5 +167,19 @@ export function compileLeaf(leaf: ParsedLeaf): CompiledLeaf {
     position = range.end;
   }
   source += text.slice(position);
-  return { render: env.compile(source, COMPILE_OPTIONS), tokens };
+  const template = env.compile(source, COMPILE_OPTIONS);
+  // The rewritten source is what runs (#tokens became @data), so it is what is analysed.
+  const ast = env.parse(source);
+  const helpers: Record<string, Handlebars.HelperDelegate> = {};
+  for (const name of pathNames(ast)) {
+    const fn = GIVEN_PER_LEAF.get(name);
+    if (fn !== undefined) helpers[name] = fn;
+  }
+  return {
+    // Plain leaves skip the Handlebars runtime (handlebars-direct.ts); prototype access is off,
+    // stated explicitly so Handlebars neither allows nor logs.
+    render: directRender(ast) ?? ((context, data) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, data, helpers })),
+    tokens,
+    reads: contextReads(ast),
+  };
 }

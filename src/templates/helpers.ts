@@ -6,6 +6,8 @@
  */
 import { DateTime, Duration, IANAZone } from 'luxon';
 import { formatDuration } from '../model/duration.js';
+import { clockDuration } from './clock-duration.js';
+import { canonicalUtc, formatUtc, luxonWritesPlainEnglish } from './utc-date.js';
 import { toText } from './context.js';
 
 export interface HelperSpec {
@@ -50,6 +52,8 @@ export function isValidTimeZone(zone: string): boolean {
 
 /** `{{formatDate open_time "yyyy-LL-dd HH:mm" tz="Europe/Berlin" locale="de"}}`; no format: ISO 8601. */
 export function formatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
+  const fast = typeof value === 'string' && isUtc(tz) && isEnUs(locale) ? utcFast(value, format) : null;
+  if (fast !== null) return fast;
   const parsed = toDateTime(value);
   if (parsed === null) return '';
   const zone = typeof tz === 'string' && tz !== '' ? tz : 'UTC';
@@ -74,12 +78,41 @@ export function formatDate(value: unknown, format?: unknown, tz?: unknown, local
   }
 }
 
+const isUtc = (tz: unknown) => tz === undefined || tz === null || tz === '' || tz === 'UTC';
+const isEnUs = (locale: unknown) => locale === undefined || locale === null || locale === '' || locale === 'en-US';
+
+/**
+ * formatDate of an event time (Date#toISOString's shape) in UTC and en-US, the case of every
+ * preset, without luxon (utc-date.ts); null when not covered, and luxon does it. The ISO form of
+ * such a time in UTC is the text itself.
+ */
+function utcFast(value: string, format: unknown): string | null {
+  const fields = canonicalUtc(value);
+  if (fields === null) return null;
+  switch (format) {
+    case undefined:
+    case null:
+    case 'iso':
+      return luxonWritesPlainEnglish() ? value : null;
+    case 'millis':
+      return String(fields.ms);
+    case 'seconds':
+      return String(Math.floor(fields.ms / 1000));
+    default:
+      return typeof format === 'string' ? formatUtc(fields, format) : null;
+  }
+}
+
 /** `{{duration alert_duration}}` → `1h 5m`; with a luxon format: `{{duration alert_duration "hh:mm:ss"}}`. Seconds unless unit="ms". */
 export function duration(value: unknown, format?: unknown, unit?: unknown): string {
   const number = typeof value === 'number' ? value : typeof value === 'string' && value.trim() !== '' ? Number(value) : NaN;
   if (!Number.isFinite(number)) return '';
   const ms = unit === 'ms' ? number : number * 1000;
-  if (typeof format === 'string' && format !== '') return Duration.fromMillis(Math.round(ms)).toFormat(format);
+  if (typeof format === 'string' && format !== '') {
+    const whole = Math.round(ms);
+    // Clock formats (the flat preset's dd:hh:mm:ss) are written by hand, identically; luxon does the rest.
+    return clockDuration(whole, format) ?? Duration.fromMillis(whole).toFormat(format);
+  }
   return formatDuration(ms);
 }
 

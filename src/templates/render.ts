@@ -40,11 +40,13 @@ export interface Renderer {
 }
 
 export function createRenderer(templates: TemplateLookup, defaults: RenderSettings = {}): Renderer {
+  // Without defaults the merge is a copy of `settings`, and rendering only reads settings: skip it.
+  const noDefaults = Object.keys(defaults).length === 0;
   return {
     render(name, event, contentType, settings) {
       const template = templates.get(name);
       if (template === undefined) throw new TemplateRenderError('unknown-template', name, event.type, `there is no template or preset named '${name}'`);
-      return renderBody(template, event, contentType, settings === undefined ? defaults : { ...defaults, ...settings });
+      return renderBody(template, event, contentType, settings === undefined ? defaults : noDefaults ? settings : { ...defaults, ...settings });
     },
     formSigningString,
   };

@@ -17,7 +17,7 @@ import { alertLabels, epochMillis, fingerprint, summarize } from './computed.js'
 import { own, pathGetter, toText, type Getter, type RenderContext, type RenderSettings } from './context.js';
 import { eventSchema, type EventSchemaNode } from './schemas.js';
 import { mapOf, scalar, shapeOf, type Shape } from './shape.js';
-import { resolveToken, scanTokens, type Piece } from './tokens.js';
+import { resolveToken, scanTokens } from './tokens.js';
 
 export interface Variable {
   /** Without the '#': `entity.tags`. */
@@ -41,6 +41,11 @@ export interface VariableTable {
   readonly viewFields: ReadonlyMap<string, Shape>;
   /** The Handlebars context of one render (built once per render). */
   view(ctx: RenderContext): Record<string, unknown>;
+  /**
+   * The context for a leaf that reads only `names` (handlebars-reads.ts): those fields of the
+   * view, so a render computes no value the leaf does not read. Null names: the whole view.
+   */
+  viewReading(names: ReadonlySet<string> | null): (ctx: RenderContext) => Record<string, unknown>;
 }
 
 /** Settings used by previews (`tocsin render`, the preview API) and by the examples in docs/templates.md. */
@@ -184,21 +189,28 @@ function buildTable(type: EventType): VariableTable {
     viewGetters.push([variable.name, variable.get]);
   }
 
+  const build = (getters: ReadonlyArray<readonly [string, Getter]>, ctx: RenderContext) => {
+    const view: Record<string, unknown> = {};
+    for (const [key, get] of getters) {
+      const value = get(ctx);
+      view[key] = value === undefined ? null : value;
+    }
+    return view;
+  };
+  const view = (ctx: RenderContext) => (ctx.view ??= build(viewGetters, ctx));
+
   return {
     type,
     variables,
     names: variables.map((v) => v.name),
     get: (name) => byName.get(name),
     viewFields,
-    view(ctx) {
-      if (ctx.view !== undefined) return ctx.view;
-      const view: Record<string, unknown> = {};
-      for (const [key, get] of viewGetters) {
-        const value = get(ctx);
-        view[key] = value === undefined ? null : value;
-      }
-      ctx.view = view;
-      return view;
+    view,
+    viewReading(names) {
+      if (names === null) return view;
+      // Same values as the whole view; a name that is no field stays absent there too.
+      const getters = viewGetters.filter(([key]) => names.has(key));
+      return (ctx) => build(getters, ctx);
     },
   };
 }
@@ -224,17 +236,34 @@ export function tokenGetter(variable: Variable, key: string | null): Getter {
 
 // --- The rule message: it may use #variables itself (schemas/rules.schema.json, `message:`). ---
 
-const messagePieces = new Map<string, Piece[]>();
+/** A message split into literal text and the getters of its #variables, resolved once per event type and text. */
+type MessagePart = string | Getter;
+
+const messageParts = new Map<EventType, Map<string, MessagePart[]>>();
 const MESSAGE_CACHE_LIMIT = 1000;
 
-function piecesOf(text: string): Piece[] {
-  let pieces = messagePieces.get(text);
-  if (pieces === undefined) {
-    if (messagePieces.size >= MESSAGE_CACHE_LIMIT) messagePieces.clear();
-    pieces = scanTokens(text);
-    messagePieces.set(text, pieces);
+function partsOf(type: EventType, text: string): MessagePart[] {
+  let byText = messageParts.get(type);
+  if (byText === undefined) {
+    byText = new Map();
+    messageParts.set(type, byText);
   }
-  return pieces;
+  let parts = byText.get(text);
+  if (parts === undefined) {
+    if (byText.size >= MESSAGE_CACHE_LIMIT) byText.clear();
+    parts = resolveMessage(variablesFor(type), text);
+    byText.set(text, parts);
+  }
+  return parts;
+}
+
+/** A name the event type does not have stays as written, and so does one that is (or holds) the message itself. */
+function resolveMessage(table: VariableTable, text: string): MessagePart[] {
+  return scanTokens(text).map((piece) => {
+    if (piece.kind === 'text') return piece.text;
+    const resolved = resolveToken(piece.name, table);
+    return resolved === null || USES_MESSAGE.has(resolved.variable.name) ? `#${piece.name}` : tokenGetter(resolved.variable, resolved.key);
+  });
 }
 
 /**
@@ -249,17 +278,8 @@ export function expandedMessage(ctx: RenderContext): unknown {
     ctx.message = raw;
     return raw;
   }
-  const table = variablesFor(ctx.event.type);
   let out = '';
-  for (const piece of piecesOf(raw)) {
-    if (piece.kind === 'text') {
-      out += piece.text;
-      continue;
-    }
-    const resolved = resolveToken(piece.name, table);
-    if (resolved === null || USES_MESSAGE.has(resolved.variable.name)) out += `#${piece.name}`;
-    else out += toText(tokenGetter(resolved.variable, resolved.key)(ctx));
-  }
+  for (const part of partsOf(ctx.event.type, raw)) out += typeof part === 'string' ? part : toText(part(ctx));
   ctx.message = out;
   return out;
 }

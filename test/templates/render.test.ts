@@ -43,3 +43,17 @@ describe('the renderer delivery uses', () => {
     expect(renderer.formSigningString('b=2&a=1+1')).toBe('a=1+1&b=2');
   });
 });
+
+describe('a renderer without defaults', () => {
+  const registry = new TemplateRegistry();
+  registry.define('chat', '{"text": "#summary to #receiver", "key": "#params.key", "org": "#organization_name"}');
+  const renderer = createRenderer(registry);
+
+  it.each([
+    [undefined, '{"text":"docker-tcp-check opened on db-test-db2 (value 1) to ","key":null,"org":null}'],
+    [{ receiver: 'ops', params: { key: 'k1' } }, '{"text":"docker-tcp-check opened on db-test-db2 (value 1) to ops","key":"k1","org":null}'],
+    [{ organizationName: 'Acme' }, '{"text":"docker-tcp-check opened on db-test-db2 (value 1) to ","key":null,"org":"Acme"}'],
+  ])('renders with the settings it is given: %j', (settings, body) => {
+    expect(renderer.render('chat', sampleEvent('alert.open'), 'json', settings).body).toBe(body);
+  });
+});

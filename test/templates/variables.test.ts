@@ -143,3 +143,41 @@ describe('the rule message has its own #variables expanded', () => {
     expect((sampleEvent('alert.open').data as Record<string, unknown>).message).toBe('TCP check failed on #entity (port #tags.port)');
   });
 });
+
+describe('the same message text expands per event type (resolved once per type and text)', () => {
+  it.each([
+    ['alert.open', { message: '#webhook / #entity / #value' }, '#webhook / db-test-db2 / 1'],
+    ['webhook.test', { message: '#webhook / #entity / #value' }, 'ops-chat / #entity / #value'],
+    ['alert.open', { message: '#webhook / #entity / #value', value: 7 }, '#webhook / db-test-db2 / 7'],
+  ] as const)('%s %j → %s', (type, data, expected) => {
+    const event = sampleEvent(type);
+    expect(expandedMessage({ event: { ...event, data: { ...event.data, ...data } }, settings: {} })).toBe(expected);
+  });
+});
+
+describe('viewReading: the Handlebars context of a leaf that reads only some names', () => {
+  it.each(EVENT_TYPES.map((type) => [type]))('%s: the same values as the whole view, and nothing else', (type) => {
+    const table = variablesFor(type);
+    const event = sampleEvent(type);
+    const whole = table.view({ event, settings: PREVIEW_SETTINGS });
+    const names = new Set([...table.viewFields.keys()].filter((_, i) => i % 3 === 0));
+    names.add('no_such_field');
+    const part = table.viewReading(names)({ event, settings: PREVIEW_SETTINGS });
+    expect(Object.keys(part)).toEqual(Object.keys(whole).filter((key) => names.has(key)));
+    for (const key of Object.keys(part)) expect(part[key], key).toEqual(whole[key]);
+  });
+
+  it('reads nothing it is not asked for', () => {
+    const event = sampleEvent('alert.open');
+    const part = variablesFor('alert.open').viewReading(new Set(['status']))({ event, settings: PREVIEW_SETTINGS });
+    expect(part).toEqual({ status: 'open' });
+  });
+
+  it('null names: the whole view, built once per render', () => {
+    const table = variablesFor('alert.open');
+    const ctx = { event: sampleEvent('alert.open'), settings: PREVIEW_SETTINGS };
+    const view = table.viewReading(null);
+    expect(view(ctx)).toBe(table.view(ctx));
+    expect(Object.keys(view(ctx))).toEqual([...table.viewFields.keys()]);
+  });
+});
