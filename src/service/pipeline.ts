@@ -66,10 +66,15 @@ export class Pipeline {
     this.commit({ events, changes: [], removed: [], history: [] });
   }
 
-  commit(output: EngineOutput): CommitReport {
-    if (output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0) {
-      return { backpressure: this.backpressure };
-    }
+  /**
+   * Stores what the engine decided, in one transaction. `together`, when given, joins that
+   * transaction: its batch is merged in, and its `write` stores the merged batch instead of
+   * `store.commit` (an acknowledgement writes its own row with it), so a decision and the record
+   * that caused it are stored together or not at all.
+   */
+  commit(output: EngineOutput, together?: { batch: CommitBatch; write: (batch: CommitBatch) => void }): CommitReport {
+    const engineDecidedNothing = output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0;
+    if (engineDecidedNothing && together === undefined) return { backpressure: this.backpressure };
     const engineNow = this.options.engine.now();
     const batch: CommitBatch = {
       now: Number.isFinite(engineNow) ? engineNow : Date.now(),
@@ -108,8 +113,18 @@ export class Pipeline {
       });
       batch.outbox!.push(...plan.outbox);
     }
+    if (together !== undefined) {
+      const extra = together.batch;
+      batch.upsertAlertStates!.push(...(extra.upsertAlertStates ?? []));
+      batch.deleteAlertStates!.push(...(extra.deleteAlertStates ?? []));
+      batch.history!.push(...(extra.history ?? []));
+      batch.events!.push(...(extra.events ?? []));
+      batch.outbox!.push(...(extra.outbox ?? []));
+      batch.audit = [...(extra.audit ?? [])];
+    }
     batch.outbox = this.admit(batch.outbox!, batch.now);
-    this.options.store.commit(batch);
+    if (together !== undefined) together.write(batch);
+    else this.options.store.commit(batch);
     if (batch.outbox.length > 0) this.options.onQueued?.(batch.outbox.length);
     return { backpressure: this.backpressure };
   }

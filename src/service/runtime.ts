@@ -264,10 +264,17 @@ export class Runtime {
     this.worker.wake();
   }
 
-  acknowledge(alertId: string): boolean {
+  /**
+   * Acknowledges an open alert in the engine and stores the engine's change, the acknowledgement
+   * (`record` writes its row and the batch it is given) and `batch` (audit, history, the
+   * config.changed notification) in one transaction. False when the engine has no such alert.
+   */
+  acknowledge(alertId: string, record: (batch: CommitBatch) => void, batch: CommitBatch): boolean {
     const { found, output } = this.engine.acknowledge(alertId);
-    this.pipeline.commit(output);
-    return found;
+    if (!found) return false;
+    this.pipeline.commit(output, { batch, write: record });
+    this.worker.wake();
+    return true;
   }
 
   /** Silences from the store in the engine's form; called at start and after every change. */

@@ -13,7 +13,7 @@ import { SEVERITIES, isSeverity, severityRank, type Severity } from '../../model
 import type { Tags } from '../../model/sample.js';
 import type { NotificationDecision } from '../../service/notify.js';
 import type { Runtime } from '../../service/runtime.js';
-import type { AlertHistoryEntry, DeliveryAttempt, EventLogEntry, OutboxRow } from '../../store/store.js';
+import type { Acknowledgement, AlertHistoryEntry, DeliveryAttempt, EventLogEntry, OutboxRow } from '../../store/store.js';
 import { knownSecrets, scrubSecrets } from '../secrets-view.js';
 import { ApiError } from '../errors.js';
 import { idParams, route, type RouteSpec } from '../route.js';
@@ -282,17 +282,21 @@ export function alertRoutes(): RouteSpec[] {
         const { id } = request.params as { id: string };
         const comment = (request.body as { comment?: string }).comment ?? '';
         const alert = activeAlerts(runtime).find((a) => a.alertId === id);
-        if (!alert || alert.status !== 'open' || !runtime.acknowledge(id)) {
+        const notOpen = () => {
           const why = alert ? `is ${alert.status}` : 'is not active';
-          throw new ApiError(404, 'not_open', `alert '${id}' ${why}; only open alerts can be acknowledged`, {
+          return new ApiError(404, 'not_open', `alert '${id}' ${why}; only open alerts can be acknowledged`, {
             hint: 'GET /api/v1/alerts?status=open lists the open alerts; GET /api/v1/alerts/:id explains what happened to this one',
           });
-        }
+        };
+        if (!alert || alert.status !== 'open') throw notOpen();
         const at = runtime.engine.now();
         const batch = runtime.changeBatch(actor, 'ack', 'alert', id, { rule: alert.rule, seriesKey: alert.seriesKey, ...(comment ? { comment } : {}) });
         // The acknowledgement is a decision in the alert's life: it shows among its transitions.
         batch.history = [{ alertId: id, rule: alert.rule, seriesKey: alert.seriesKey, type: 'acknowledged', time: at, value: null, details: { by: actor, ...(comment ? { comment } : {}) } }];
-        const ack = runtime.store.acknowledge({ alertId: id, by: actor, at, comment }, batch);
+        let ack: Acknowledgement | undefined;
+        // The engine's change and the acknowledgement are stored in one transaction.
+        const found = runtime.acknowledge(id, (merged) => { ack = runtime.store.acknowledge({ alertId: id, by: actor, at, comment }, merged); }, batch);
+        if (!found || ack === undefined) throw notOpen();
         return { acknowledged: true, alertId: id, alreadyAcknowledged: alert.acknowledged, acknowledgement: { by: ack.by, at: iso(ack.at), comment: ack.comment } };
       },
     }),

@@ -244,6 +244,27 @@ describe('POST /api/v1/alerts/:id/ack', () => {
     expect(server.runtime.store.listAcknowledgements(pending!.alertId)).toEqual([]);
   });
 
+  it("stores the engine's acknowledged state and the acknowledgement together, or neither", async () => {
+    const open = await openCpuAlert();
+    const stored = () => server.runtime.store.getAlertStateByAlertId(open.alertId)?.state as { state: { acknowledged: boolean } } | undefined;
+    expect(stored()?.state.acknowledged).toBe(false);
+    const store = server.runtime.store;
+    const original = store.acknowledge.bind(store);
+    store.acknowledge = () => {
+      throw new Error('disk full');
+    };
+    try {
+      const failed = await server.call('POST', `/api/v1/alerts/${open.alertId}/ack`, { token: server.tokens.operator, body: {} });
+      expect(failed.status).toBe(500);
+    } finally {
+      store.acknowledge = original;
+    }
+    // Nothing of the failed acknowledgement reached the store: not the engine's change either.
+    expect(stored()?.state.acknowledged).toBe(false);
+    expect(store.listAcknowledgements(open.alertId)).toEqual([]);
+    expect(store.listAudit({ kind: 'alert' })).toEqual([]);
+  });
+
   it('refuses unknown fields', async () => {
     const open = await openCpuAlert();
     const response = await server.call('POST', `/api/v1/alerts/${open.alertId}/ack`, { token: server.tokens.operator, body: { comment: 'x', until: '1h' } });
