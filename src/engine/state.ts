@@ -58,6 +58,12 @@ export interface AlertState {
   severity: Severity;
   nodata: NoDataAlert | null;
   flap: FlapState;
+  /**
+   * The series started flapping while it had no alert: `alert.flapping` goes out with the
+   * next open, so the muted open is never the only trace a receiver could have had. Absent in
+   * states persisted before the field existed (nothing owed).
+   */
+  flappingOwed?: boolean;
 }
 
 /** The parts of a rule the state machine needs. */
@@ -163,6 +169,10 @@ export function step(previous: AlertState, input: StepInput, now: number, contex
     state.clearingSince = null;
     state.acknowledged = false;
     emit('alert.open');
+    if (state.flap.flapping && state.flappingOwed === true) {
+      state.flappingOwed = false;
+      emit('alert.flapping');
+    }
   };
   const cancel = (reason: string) => {
     emit('alert.cancel', { reason });
@@ -189,7 +199,12 @@ export function step(previous: AlertState, input: StepInput, now: number, contex
       if (context.rule.flapping) {
         const flap = recordOutcome(context.rule.flapping, state.flap, input.firing);
         state.flap = flap.state;
-        if (flap.started && state.alertId !== null) emit('alert.flapping');
+        if (flap.started) {
+          // A pending or open alert is told at once; otherwise the next open carries the news.
+          if (state.alertId !== null) emit('alert.flapping');
+          else state.flappingOwed = true;
+        }
+        if (flap.ended) state.flappingOwed = false;
       }
       if (state.phase === 'inactive') {
         if (!input.firing) break;
@@ -330,6 +345,7 @@ export function recordQuietEvaluation(state: AlertState, input: StepInput & { ki
 /** State worth persisting at once: anything that decides future events. Values and times ride along. */
 export function materiallyChanged(a: AlertState, b: AlertState): boolean {
   return a.phase !== b.phase || a.alertId !== b.alertId || a.clearingSince !== b.clearingSince || a.acknowledged !== b.acknowledged
-    || a.repeatCount !== b.repeatCount || a.nodata !== b.nodata || a.flap.flapping !== b.flap.flapping || a.pendingSince !== b.pendingSince;
+    || a.repeatCount !== b.repeatCount || a.nodata !== b.nodata || a.flap.flapping !== b.flap.flapping || a.pendingSince !== b.pendingSince
+    || (a.flappingOwed ?? false) !== (b.flappingOwed ?? false);
 }
 

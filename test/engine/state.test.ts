@@ -246,3 +246,57 @@ describe('alert ids', () => {
     expect(second.transitions[0]!.eventId).not.toBe(first.transitions[0]!.eventId);
   });
 });
+
+describe('flapping', () => {
+  /** Event types of each step, a muted one marked with `!`: the table shows what a receiver gets. */
+  function flapRun(stepRule: StepRule, rows: Array<[at: number, firing: 'T' | 'F' | 'tick', expected: string]>): AlertState {
+    let state = initialState('warning');
+    rows.forEach(([at, what, expected], index) => {
+      const input: StepInput = what === 'tick' ? { kind: 'tick' } : { kind: 'evaluation', firing: what === 'T', clear: what === 'F', value: index, sampleTime: at, severity: 'warning' };
+      const result = step(state, input, at, { rule: stepRule, seriesKey: 'entity=e1' });
+      const got = result.transitions.map((t) => `${t.type.replace('alert.', '')}${t.mutedBy ? '!' : ''}`).join(' ');
+      expect(got, `row ${index} at ${at}ms (${what})`).toBe(expected);
+      state = result.state;
+    });
+    return state;
+  }
+  // 4 evaluations, ratio = changes / 3: two changes (0.67) start it, none in the window (0) ends it.
+  const flapping = { window: 4, low: 0.2, high: 0.5 };
+
+  it('starting while the alert is open: alert.flapping at once, then its events are muted except the cancel', () => {
+    flapRun(rule({ flapping, keepFiringForMs: 10 * m }), [
+      [0, 'T', 'open'],
+      [1 * m, 'F', ''],
+      [2 * m, 'T', 'flapping'],
+      [3 * m, 'F', ''],
+      [14 * m, 'tick', 'cancel'],
+    ]);
+  });
+
+  it('starting while no alert is open: the next open is muted and followed by alert.flapping', () => {
+    const state = flapRun(rule({ flapping }), [
+      [0, 'T', 'open'],
+      [1 * m, 'F', 'cancel'],
+      // The change ratio passes `high` on this evaluation, before it opens a new alert.
+      [2 * m, 'T', 'open! flapping'],
+      [3 * m, 'F', 'cancel'],
+      [4 * m, 'T', 'open!'],
+    ]);
+    expect(state.flap.flapping).toBe(true);
+  });
+
+  it('owes nothing once the series calms down before opening again', () => {
+    flapRun(rule({ flapping, forMs: 5 * m }), [
+      [0, 'T', ''],
+      [1 * m, 'F', ''],
+      [2 * m, 'T', ''],
+      // flapping from here, owed to the next open; then steady outcomes end it
+      [3 * m, 'F', ''],
+      [4 * m, 'F', ''],
+      [5 * m, 'F', ''],
+      [6 * m, 'F', ''],
+      [7 * m, 'T', ''],
+      [13 * m, 'tick', 'open'],
+    ]);
+  });
+});
