@@ -188,7 +188,8 @@ class Interpreter {
       const timezone = this.env.timezone;
       // Without an argument: the sample time, else the clock.
       const [argument] = args;
-      const time = argument ?? ((c: object) => this.variable('time')(c) ?? this.variable('now')(c));
+      const [sampleTime, clock] = [this.variable('time'), this.variable('now')];
+      const time = argument ?? ((c: object) => sampleTime(c) ?? clock(c));
       return (c) => fn(time(c) as number | null, timezone);
     }
     const fn = runtime[node.callee as keyof typeof runtime] as (...values: Value[]) => Value;
