@@ -12,7 +12,8 @@ type Row = [at: number, input: 'T' | 'F' | 'tick' | 'ack' | { clear: boolean; fi
 
 /**
  * Runs a time-stepped table: each row is (time, input, the event types expected at that step,
- * joined by spaces, '' for none) — as Prometheus' TestKeepFiringFor steps through its series.
+ * joined by spaces, '' for none; a muted one marked with `!`) — as Prometheus' TestKeepFiringFor
+ * steps through its series.
  */
 function run(stepRule: StepRule, rows: Row[], values: number[] = []): AlertState {
   let state = initialState('warning');
@@ -25,7 +26,7 @@ function run(stepRule: StepRule, rows: Row[], values: number[] = []): AlertState
     else if (typeof what === 'object') input = { kind: 'evaluation', ...what, value, sampleTime: at, severity: 'warning' };
     else input = { kind: 'evaluation', firing: what === 'T', clear: what === 'F', value, sampleTime: at, severity: 'warning' };
     const result = step(state, input, at, { rule: stepRule, seriesKey: 'entity=e1' });
-    const got = result.transitions.map((t) => t.type.replace('alert.', '')).join(' ');
+    const got = result.transitions.map((t) => `${t.type.replace('alert.', '')}${t.mutedBy ? '!' : ''}`).join(' ');
     expect(got, `row ${index} at ${at}ms (${JSON.stringify(what)})`).toBe(expected);
     state = result.state;
   });
@@ -248,23 +249,11 @@ describe('alert ids', () => {
 });
 
 describe('flapping', () => {
-  /** Event types of each step, a muted one marked with `!`: the table shows what a receiver gets. */
-  function flapRun(stepRule: StepRule, rows: Array<[at: number, firing: 'T' | 'F' | 'tick', expected: string]>): AlertState {
-    let state = initialState('warning');
-    rows.forEach(([at, what, expected], index) => {
-      const input: StepInput = what === 'tick' ? { kind: 'tick' } : { kind: 'evaluation', firing: what === 'T', clear: what === 'F', value: index, sampleTime: at, severity: 'warning' };
-      const result = step(state, input, at, { rule: stepRule, seriesKey: 'entity=e1' });
-      const got = result.transitions.map((t) => `${t.type.replace('alert.', '')}${t.mutedBy ? '!' : ''}`).join(' ');
-      expect(got, `row ${index} at ${at}ms (${what})`).toBe(expected);
-      state = result.state;
-    });
-    return state;
-  }
   // 4 evaluations, ratio = changes / 3: two changes (0.67) start it, none in the window (0) ends it.
   const flapping = { window: 4, low: 0.2, high: 0.5 };
 
   it('starting while the alert is open: alert.flapping at once, then its events are muted except the cancel', () => {
-    flapRun(rule({ flapping, keepFiringForMs: 10 * m }), [
+    run(rule({ flapping, keepFiringForMs: 10 * m }), [
       [0, 'T', 'open'],
       [1 * m, 'F', ''],
       [2 * m, 'T', 'flapping'],
@@ -274,7 +263,7 @@ describe('flapping', () => {
   });
 
   it('starting while no alert is open: the next open is muted and followed by alert.flapping', () => {
-    const state = flapRun(rule({ flapping }), [
+    const state = run(rule({ flapping }), [
       [0, 'T', 'open'],
       [1 * m, 'F', 'cancel'],
       // The change ratio passes `high` on this evaluation, before it opens a new alert.
@@ -286,7 +275,7 @@ describe('flapping', () => {
   });
 
   it('owes nothing once the series calms down before opening again', () => {
-    flapRun(rule({ flapping, forMs: 5 * m }), [
+    run(rule({ flapping, forMs: 5 * m }), [
       [0, 'T', ''],
       [1 * m, 'F', ''],
       [2 * m, 'T', ''],
