@@ -72,30 +72,12 @@ export interface Webhook {
 /** The JSON the API returns: the options as configured, secret values masked. */
 export type MaskedWebhook = Omit<Webhook, 'timing' | 'batch' | 'ca_file'> & { batch?: string; ca_file?: string };
 
-/** The schema's shape after ajv applied the defaults. */
-interface WebhookInput {
-  name: string;
-  url: string;
-  description: string;
-  enabled: boolean;
-  events: string[];
-  events_policy: 'include' | 'exclude';
-  min_severity: Severity;
-  rules: string[];
-  template: string;
-  content_type: ContentType;
-  headers: Record<string, string>;
-  params: Record<string, string>;
+/** The schema's shape after ajv applied the defaults: the options as written, secrets not yet parsed. */
+interface WebhookInput extends Omit<Webhook, 'auth' | 'signature' | 'batch' | 'ca_file' | 'timing'> {
   auth: { type: WebhookAuth['type']; user?: string; password?: string | SecretRef; token?: string | SecretRef; header?: string; value?: string | SecretRef };
   signature: { type: 'none' | SignatureScheme; secret?: string | SecretRef };
-  timeout: string;
   batch?: string;
-  discard_after: string;
-  lossy: boolean;
-  allow_invalid_certs: boolean;
   ca_file?: string;
-  concurrency: number;
-  retry: { initial: string; max: string };
 }
 
 export const WEBHOOKS_SCHEMA_ID = 'https://tocsin.dev/schemas/webhooks.schema.json';

@@ -53,7 +53,11 @@ export function isValidTimeZone(zone: string): boolean {
 /** `{{formatDate open_time "yyyy-LL-dd HH:mm" tz="Europe/Berlin" locale="de"}}`; no format: ISO 8601. */
 export function formatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
   const fast = typeof value === 'string' && isUtc(tz) && isEnUs(locale) ? utcFast(value, format) : null;
-  if (fast !== null) return fast;
+  return fast ?? formatDateWithLuxon(value, format, tz, locale);
+}
+
+/** formatDate through luxon alone: every case the hand-written UTC path does not take, and its reference in tests. */
+export function formatDateWithLuxon(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
   const parsed = toDateTime(value);
   if (parsed === null) return '';
   const zone = typeof tz === 'string' && tz !== '' ? tz : 'UTC';

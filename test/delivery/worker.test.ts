@@ -222,12 +222,18 @@ describe('batching (SPEC §6 batch)', () => {
   });
 });
 
+/** A response the test lets through when it chooses. */
+function heldResponse(): { gate: Promise<void>; release: () => void } {
+  let release: () => void = () => {};
+  const gate = new Promise<void>((resolve) => {
+    release = resolve;
+  });
+  return { gate, release };
+}
+
 describe('leases and stopping', () => {
   it('keeps one copy of a row claimed again after its lease ran out, and settles it', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { gate, release } = heldResponse();
     const h = harness([makeWebhook({ concurrency: 1 })], async () => {
       await gate;
       return ok;
@@ -246,10 +252,7 @@ describe('leases and stopping', () => {
   });
 
   it('stop() waits for the request in flight and hands queued rows back', async () => {
-    let release: () => void = () => {};
-    const gate = new Promise<void>((resolve) => {
-      release = resolve;
-    });
+    const { gate, release } = heldResponse();
     const h = harness([makeWebhook({ concurrency: 1 })], async () => {
       await gate;
       return ok;

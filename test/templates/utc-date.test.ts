@@ -1,36 +1,11 @@
 import fc from 'fast-check';
-import { DateTime, IANAZone, Settings } from 'luxon';
+import { DateTime, Settings } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
-import { formatDate } from '../../src/templates/helpers.js';
+import { formatDate, formatDateWithLuxon } from '../../src/templates/helpers.js';
 import { canonicalUtc, formatUtc, splitFormat } from '../../src/templates/utc-date.js';
 
-/** formatDate as it was before the hand-written path: luxon for everything. */
-function luxonFormatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
-  let parsed: DateTime | null = null;
-  if (typeof value === 'number' && Number.isFinite(value)) parsed = DateTime.fromMillis(value, { zone: 'utc' });
-  else if (typeof value === 'string' && value !== '') parsed = DateTime.fromISO(value, { zone: 'utc' });
-  if (parsed === null || !parsed.isValid) return '';
-  const zone = typeof tz === 'string' && tz !== '' ? tz : 'UTC';
-  if (!(zone.toUpperCase() === 'UTC' || IANAZone.isValidZone(zone))) return '';
-  const dt = parsed.setZone(zone).setLocale(typeof locale === 'string' && locale !== '' ? locale : 'en-US');
-  if (!dt.isValid) return '';
-  switch (format) {
-    case undefined:
-    case null:
-    case 'iso':
-      return dt.toISO() ?? '';
-    case 'rfc2822':
-      return dt.toRFC2822() ?? '';
-    case 'http':
-      return dt.toHTTP() ?? '';
-    case 'millis':
-      return String(dt.toMillis());
-    case 'seconds':
-      return String(Math.floor(dt.toSeconds()));
-    default:
-      return typeof format === 'string' ? dt.toFormat(format) : '';
-  }
-}
+/** formatDate through luxon alone, as it was before the hand-written path. */
+const luxonFormatDate = formatDateWithLuxon;
 
 const luxonUtc = (text: string, format: string) => DateTime.fromISO(text, { zone: 'utc' }).setZone('UTC').setLocale('en-US').toFormat(format);
 
