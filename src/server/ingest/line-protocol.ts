@@ -26,7 +26,7 @@ import {
 } from './line-protocol-numbers.js';
 import { escapesInKey, escapesInName, KEY_SPECIAL, NAME_SPECIAL, TAG_VALUE_SPECIAL, unescape, unescapeString } from './line-protocol-escapes.js';
 import { BACKSLASH, COMMA, CR, DEL, EQUALS, HASH, QUOTE, SPACE } from './char-codes.js';
-import { clip, judgeTime, lineTimestampProblem, nameTooLong, tooManyTags } from './sample-limits.js';
+import { clip, fittingPrecision, judgeTime, lineTimestampProblem, nameTooLong, tooManyTags } from './sample-limits.js';
 
 export interface LineProtocolOptions {
   /** Unit of the timestamps in the body (`?precision=`); default `ns`. */
@@ -206,8 +206,10 @@ class LineProtocolScanner {
         return;
       }
       if (!Number.isFinite(time)) {
-        this.errorAt(timeStart, 'out-of-range', 'timestamp', `timestamp ${clip(text.slice(timeStart, this.pos))} is out of range for precision '${this.precision}'`,
-          'timestamps must fall between the years 1677 and 2262; check that ?precision matches the timestamps');
+        const raw = text.slice(timeStart, this.pos);
+        const fits = fittingPrecision(raw, this.precision, this.now, this.limits);
+        this.errorAt(timeStart, 'out-of-range', 'timestamp', `timestamp ${clip(raw)} is out of range for precision '${this.precision}'`,
+          `timestamps must fall between the years 1677 and 2262; ${fits === undefined ? 'check that ?precision matches the timestamps' : `did you mean ?precision=${fits}?`}`);
         return;
       }
       const verdict = judgeTime(time, this.now, this.limits);

@@ -93,6 +93,12 @@ const UNIT_NAMES: Record<Precision, string> = { ns: 'nanoseconds', us: 'microsec
 const UNIT_MS: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 };
 const PRECISION_ORDER: readonly Precision[] = ['s', 'ms', 'us', 'ns'];
 
+/** Another precision that would put the timestamp `raw` inside the accepted span, if one does. */
+export function fittingPrecision(raw: string, precision: Precision, now: number, limits: IngestLimits): Precision | undefined {
+  const number = Number(raw);
+  return PRECISION_ORDER.find((other) => other !== precision && judgeTime(number * UNIT_MS[other], now, limits) === 'ok');
+}
+
 /**
  * A line-protocol timestamp outside the span: says how it was read and, when another precision
  * would put it inside, names that one (`did you mean ?precision=s?`).
@@ -100,8 +106,7 @@ const PRECISION_ORDER: readonly Precision[] = ['s', 'ms', 'us', 'ns'];
 export function lineTimestampProblem(
   raw: string, time: number, verdict: Exclude<TimeVerdict, 'ok'>, precision: Precision, now: number, limits: IngestLimits,
 ): { code: IngestErrorCode; message: string; hint: string } {
-  const number = Number(raw);
-  const fits = PRECISION_ORDER.find((other) => other !== precision && judgeTime(number * UNIT_MS[other], now, limits) === 'ok');
+  const fits = fittingPrecision(raw, precision, now, limits);
   const message = `timestamp ${clip(raw)} read as ${UNIT_NAMES[precision]} is ${iso(time)}, ${boundText(verdict, now, limits)}`;
   const hint = fits !== undefined
     ? `did you mean ?precision=${fits}? The timestamps look like ${UNIT_NAMES[fits]}; the default precision is ns`
