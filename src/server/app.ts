@@ -76,7 +76,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
     if (error.validation) return sendError(reply, 400, 'invalid_request', validationMessage(error), 'see /api/v1/openapi.json for the expected shape', error.validation);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(closeAfter(reply), 413, 'body_too_large', 'the request body is larger than this endpoint accepts', 'send smaller batches');
+      const message = 'the request body is larger than this endpoint accepts';
+      return sendError(closeAfter(reply), 413, 'body_too_large', message, 'send smaller batches');
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(reply, 415, 'unsupported_media_type', `content type '${String(request.headers['content-type'])}' is not accepted here`, 'send application/json');
@@ -112,7 +113,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         const authenticated = authenticate(runtime.store, request.headers.authorization, Date.now());
         if (!authenticated.ok) {
           void reply.header('www-authenticate', authenticated.wwwAuthenticate);
-          return sendError(closeAfter(reply), 401, authenticated.code, authenticated.error, 'send Authorization: Bearer <token> (tocsin token create --role … --name …)');
+          const hint = 'send Authorization: Bearer <token> (tocsin token create --role … --name …)';
+          return sendError(closeAfter(reply), 401, authenticated.code, authenticated.error, hint);
         }
         if (spec.permission !== 'authenticated') {
           const allowed = authorize(authenticated.principal, spec.permission);
@@ -124,7 +126,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         // The runtime's clock: the engine, silences and alert times all run on it.
         const now = runtime.engine.now();
         const principal = principals.get(request) ?? null;
-        const result = await spec.handler(request, reply, { runtime, principal, actor: principal ? actorOf(principal) : 'anonymous', now, limits });
+        const actor = principal ? actorOf(principal) : 'anonymous';
+        const result = await spec.handler(request, reply, { runtime, principal, actor, now, limits });
         if (reply.sent) return reply;
         return result;
       },
@@ -134,7 +137,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // Ingestion reads its body as text (line protocol, NDJSON, JSON arrays parsed with line numbers).
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ingestBodyLimit }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ingestBodyLimit },
+      (_request, body, done) => done(null, body));
     for (const spec of routes.filter((r) => r.rawBody)) register(scope, spec);
   });
   await app.register(async (scope) => {

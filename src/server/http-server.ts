@@ -9,7 +9,9 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { LimitValues } from './limits.js';
 
-type HttpLimits = Pick<LimitValues, 'headers_timeout' | 'request_timeout' | 'keep_alive_timeout' | 'connection_timeout' | 'max_connections'>;
+type HttpLimits = Pick<LimitValues,
+  'headers_timeout' | 'request_timeout' | 'keep_alive_timeout' | 'connection_timeout' | 'max_connections'>;
+type Handler = (request: IncomingMessage, response: ServerResponse) => void;
 
 /**
  * How often node looks for requests past their deadline. Node checks on an interval (30 s by
@@ -20,7 +22,7 @@ export function checkingInterval(limits: HttpLimits): number {
   return Math.min(30_000, Math.max(10, Math.floor(Math.min(limits.headers_timeout, limits.request_timeout) / 4)));
 }
 
-export function createHttpServer(limits: HttpLimits, handler: (request: IncomingMessage, response: ServerResponse) => void): Server {
+export function createHttpServer(limits: HttpLimits, handler: Handler): Server {
   const server = createServer({
     headersTimeout: limits.headers_timeout,
     requestTimeout: limits.request_timeout,
@@ -36,6 +38,6 @@ export function createHttpServer(limits: HttpLimits, handler: (request: Incoming
 }
 
 /** fastify's `serverFactory` option. */
-export function httpServerFactory(limits: HttpLimits): (handler: (request: IncomingMessage, response: ServerResponse) => void) => Server {
+export function httpServerFactory(limits: HttpLimits): (handler: Handler) => Server {
   return (handler) => createHttpServer(limits, handler);
 }

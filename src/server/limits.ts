@@ -16,12 +16,14 @@ interface LimitSchema {
 }
 
 // Two levels up from both src/server/ and dist/server/ is the package root.
-const SCHEMA: LimitSchema = JSON.parse(readFileSync(new URL('../../schemas/limits.schema.json', import.meta.url), 'utf8')) as LimitSchema;
+const SCHEMA_URL = new URL('../../schemas/limits.schema.json', import.meta.url);
+const SCHEMA = JSON.parse(readFileSync(SCHEMA_URL, 'utf8')) as LimitSchema;
 
 export type LimitName =
   | 'body_size' | 'ingest_body_size'
   | 'max_batch_lines' | 'max_line_length' | 'max_fields_per_line' | 'max_errors'
-  | 'max_metric_name_length' | 'max_entity_name_length' | 'max_tag_key_length' | 'max_tag_value_length' | 'max_tags_per_sample'
+  | 'max_metric_name_length' | 'max_entity_name_length'
+  | 'max_tag_key_length' | 'max_tag_value_length' | 'max_tags_per_sample'
   | 'max_sample_age' | 'max_sample_future'
   | 'headers_timeout' | 'request_timeout' | 'keep_alive_timeout' | 'connection_timeout' | 'max_connections';
 
@@ -74,26 +76,37 @@ export function parseLimitSettings(flags: readonly string[], env: string | undef
   for (const { text, origin } of settings) {
     const equals = text.indexOf('=');
     if (equals === -1) {
-      return { ok: false, error: `${origin} '${text}' is not NAME=VALUE`, hint: `e.g. ${origin === '--limit' ? '--limit max_sample_age=30d' : "TOCSIN_LIMITS='max_sample_age=30d,max_connections=500'"}` };
+      const example = origin === '--limit'
+        ? '--limit max_sample_age=30d'
+        : "TOCSIN_LIMITS='max_sample_age=30d,max_connections=500'";
+      return { ok: false, error: `${origin} '${text}' is not NAME=VALUE`, hint: `e.g. ${example}` };
     }
     const name = text.slice(0, equals).trim();
     const value = text.slice(equals + 1).trim();
     if (!(LIMIT_NAMES as string[]).includes(name)) {
       const guess = closest(name, LIMIT_NAMES);
-      return { ok: false, error: `${origin}: unknown limit '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`, hint: `limits are ${LIMIT_NAMES.join(', ')} (docs/operations.md#limits)` };
+      return {
+        ok: false,
+        error: `${origin}: unknown limit '${name}'${guess ? ` (did you mean '${guess}'?)` : ''}`,
+        hint: `limits are ${LIMIT_NAMES.join(', ')} (docs/operations.md#limits)`,
+      };
     }
     const limit = name as LimitName;
     const parsed = valueOf(limit, value);
     if (parsed === null) {
-      const expected = limitKind(limit) === 'duration' ? 'a duration such as 30s, 5m or 365d' : 'a whole number of at least 1';
-      return { ok: false, error: `${origin}: ${limit} '${value}' is not ${expected}`, hint: `the default is ${limitDefaultText(limit)}` };
+      const expected = limitKind(limit) === 'duration'
+        ? 'a duration such as 30s, 5m or 365d'
+        : 'a whole number of at least 1';
+      const hint = `the default is ${limitDefaultText(limit)}`;
+      return { ok: false, error: `${origin}: ${limit} '${value}' is not ${expected}`, hint };
     }
     limits[limit] = parsed;
   }
   if (limits.headers_timeout > limits.request_timeout) {
     return {
       ok: false,
-      error: `headers_timeout (${formatDuration(limits.headers_timeout)}) is longer than request_timeout (${formatDuration(limits.request_timeout)})`,
+      error: `headers_timeout (${formatDuration(limits.headers_timeout)}) is longer than `
+        + `request_timeout (${formatDuration(limits.request_timeout)})`,
       hint: 'the request timeout covers the headers too; raise request_timeout or lower headers_timeout',
     };
   }

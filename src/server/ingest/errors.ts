@@ -38,7 +38,7 @@ export interface IngestError {
   column?: number;
   /** The part of the sample at fault: 'measurement', 'entity', 'timestamp', a field key, 'tags.<key>', 'value'… */
   field?: string;
-  /** JSON bodies: RFC 6901 pointer to the value at fault, from the array (`/3/tags/env`) or the NDJSON line's object. */
+  /** JSON bodies: RFC 6901 pointer to the value at fault, in the array (`/3/tags/env`) or the line's object. */
   pointer?: string;
   message: string;
   /** How to fix it. */

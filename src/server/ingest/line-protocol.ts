@@ -132,7 +132,9 @@ class LineProtocolScanner {
     }
     this.measurement = measurement;
     if (measurement.length > this.limits.maxMetricNameLength) {
-      this.tooLong(measurementStart, 'measurement', nameTooLong('measurement', measurement, this.limits.maxMetricNameLength, 'max_metric_name_length'));
+      const max = this.limits.maxMetricNameLength;
+      const problem = nameTooLong('measurement', measurement, max, 'max_metric_name_length');
+      this.tooLong(measurementStart, 'measurement', problem);
       return;
     }
 
@@ -170,7 +172,8 @@ class LineProtocolScanner {
         return;
       }
       if (key.length > this.limits.maxTagKeyLength) {
-        this.tooLong(keyStart, `tags.${clip(key)}`, nameTooLong('tag key', key, this.limits.maxTagKeyLength, 'max_tag_key_length'));
+        const max = this.limits.maxTagKeyLength;
+        this.tooLong(keyStart, `tags.${clip(key)}`, nameTooLong('tag key', key, max, 'max_tag_key_length'));
         return;
       }
       tagCount++;
@@ -208,13 +211,18 @@ class LineProtocolScanner {
       if (!Number.isFinite(time)) {
         const raw = text.slice(timeStart, this.pos);
         const fits = fittingPrecision(raw, this.precision, this.now, this.limits);
-        this.errorAt(timeStart, 'out-of-range', 'timestamp', `timestamp ${clip(raw)} is out of range for precision '${this.precision}'`,
-          `timestamps must fall between the years 1677 and 2262; ${fits === undefined ? 'check that ?precision matches the timestamps' : `did you mean ?precision=${fits}?`}`);
+        const fix = fits === undefined
+          ? 'check that ?precision matches the timestamps'
+          : `did you mean ?precision=${fits}?`;
+        this.errorAt(timeStart, 'out-of-range', 'timestamp',
+          `timestamp ${clip(raw)} is out of range for precision '${this.precision}'`,
+          `timestamps must fall between the years 1677 and 2262; ${fix}`);
         return;
       }
       const verdict = judgeTime(time, this.now, this.limits);
       if (verdict !== 'ok') {
-        const problem = lineTimestampProblem(text.slice(timeStart, this.pos), time, verdict, this.precision, this.now, this.limits);
+        const raw = text.slice(timeStart, this.pos);
+        const problem = lineTimestampProblem(raw, time, verdict, this.precision, this.now, this.limits);
         this.errorAt(timeStart, problem.code, 'timestamp', problem.message, problem.hint);
         return;
       }
@@ -262,8 +270,12 @@ class LineProtocolScanner {
       }
       const metricLength = key === 'value' ? this.measurement.length : this.measurement.length + 1 + key.length;
       if (metricLength > this.limits.maxMetricNameLength) {
-        const problem = nameTooLong('metric name', key === 'value' ? this.measurement : `${this.measurement}.${key}`, this.limits.maxMetricNameLength, 'max_metric_name_length');
-        this.tooLong(keyStart, key, { message: `field '${clip(key)}': ${problem.message}`, hint: `the metric name is measurement.field: ${problem.hint}` });
+        const metric = key === 'value' ? this.measurement : `${this.measurement}.${key}`;
+        const problem = nameTooLong('metric name', metric, this.limits.maxMetricNameLength, 'max_metric_name_length');
+        this.tooLong(keyStart, key, {
+          message: `field '${clip(key)}': ${problem.message}`,
+          hint: `the metric name is measurement.field: ${problem.hint}`,
+        });
         return false;
       }
       if (this.fieldCount === this.limits.maxFieldsPerLine) {
@@ -419,11 +431,15 @@ class LineProtocolScanner {
   /** A tag value within max_tag_value_length, or an error under it. */
   private tagValueFits(key: string, value: string, valueStart: number): boolean {
     if (value.length <= this.limits.maxTagValueLength) return true;
-    this.tooLong(valueStart, `tags.${clip(key)}`, nameTooLong(`value of tag '${clip(key)}'`, value, this.limits.maxTagValueLength, 'max_tag_value_length'));
+    const max = this.limits.maxTagValueLength;
+    const problem = nameTooLong(`value of tag '${clip(key)}'`, value, max, 'max_tag_value_length');
+    this.tooLong(valueStart, `tags.${clip(key)}`, problem);
     return false;
   }
 
-  private tooLong(offset: number, field: string, problem: { message: string; hint: string }, code: IngestErrorCode = 'too-long'): void {
+  private tooLong(
+    offset: number, field: string, problem: { message: string; hint: string }, code: IngestErrorCode = 'too-long',
+  ): void {
     this.errorAt(offset, code, field, problem.message, problem.hint);
   }
 

@@ -36,17 +36,24 @@ export function nameTooLong(what: string, name: string, max: number, limit: stri
 export function tooManyTags(count: number, max: number): { message: string; hint: string } {
   return {
     message: `the sample has ${count} tags; the limit is ${max} (max_tags_per_sample)`,
-    hint: raiseHint('move what does not tell series apart into entity tags (PUT /api/v1/entities/NAME) or drop it', 'max_tags_per_sample'),
+    hint: raiseHint(
+      'move what does not tell series apart into entity tags (PUT /api/v1/entities/NAME) or drop it',
+      'max_tags_per_sample',
+    ),
   };
 }
 
 /** Length and count checks of one sample (or entity): the first problem, or null. */
-export function checkSampleShape(sample: Pick<Sample, 'metric' | 'entity' | 'tags'>, limits: IngestLimits): SampleProblem | null {
+export function checkSampleShape(
+  sample: Pick<Sample, 'metric' | 'entity' | 'tags'>, limits: IngestLimits,
+): SampleProblem | null {
   if (sample.metric.length > limits.maxMetricNameLength) {
-    return { code: 'too-long', path: ['metric'], ...nameTooLong('metric name', sample.metric, limits.maxMetricNameLength, 'max_metric_name_length') };
+    const problem = nameTooLong('metric name', sample.metric, limits.maxMetricNameLength, 'max_metric_name_length');
+    return { code: 'too-long', path: ['metric'], ...problem };
   }
   if (sample.entity.length > limits.maxEntityNameLength) {
-    return { code: 'too-long', path: ['entity'], ...nameTooLong('entity name', sample.entity, limits.maxEntityNameLength, 'max_entity_name_length') };
+    const problem = nameTooLong('entity name', sample.entity, limits.maxEntityNameLength, 'max_entity_name_length');
+    return { code: 'too-long', path: ['entity'], ...problem };
   }
   return checkTags(sample.tags, limits);
 }
@@ -56,14 +63,19 @@ export function checkTags(tags: Readonly<Record<string, string>>, limits: Ingest
   for (const key of Object.keys(tags)) {
     count++;
     if (key.length > limits.maxTagKeyLength) {
-      return { code: 'too-long', path: ['tags', key], ...nameTooLong('tag key', key, limits.maxTagKeyLength, 'max_tag_key_length') };
+      const problem = nameTooLong('tag key', key, limits.maxTagKeyLength, 'max_tag_key_length');
+      return { code: 'too-long', path: ['tags', key], ...problem };
     }
     const value = tags[key]!;
     if (value.length > limits.maxTagValueLength) {
-      return { code: 'too-long', path: ['tags', key], ...nameTooLong(`value of tag '${clip(key)}'`, value, limits.maxTagValueLength, 'max_tag_value_length') };
+      const max = limits.maxTagValueLength;
+      const problem = nameTooLong(`value of tag '${clip(key)}'`, value, max, 'max_tag_value_length');
+      return { code: 'too-long', path: ['tags', key], ...problem };
     }
   }
-  if (count > limits.maxTagsPerSample) return { code: 'too-many-tags', path: ['tags'], ...tooManyTags(count, limits.maxTagsPerSample) };
+  if (count > limits.maxTagsPerSample) {
+    return { code: 'too-many-tags', path: ['tags'], ...tooManyTags(count, limits.maxTagsPerSample) };
+  }
   return null;
 }
 
@@ -85,18 +97,26 @@ function iso(ms: number): string {
 function boundText(verdict: Exclude<TimeVerdict, 'ok'>, now: number, limits: IngestLimits): string {
   return verdict === 'too-old'
     ? `older than max_sample_age ${formatDuration(limits.maxSampleAgeMs)} (the server's clock says ${iso(now)})`
-    : `more than max_sample_future ${formatDuration(limits.maxSampleFutureMs)} ahead of the server's clock (${iso(now)})`;
+    : `more than max_sample_future ${formatDuration(limits.maxSampleFutureMs)} ahead of the server's clock `
+      + `(${iso(now)})`;
 }
 
-const UNIT_NAMES: Record<Precision, string> = { ns: 'nanoseconds', us: 'microseconds', ms: 'milliseconds', s: 'seconds' };
+const UNIT_NAMES: Record<Precision, string> = {
+  ns: 'nanoseconds', us: 'microseconds', ms: 'milliseconds', s: 'seconds',
+};
 /** Epoch ms per unit of each precision. */
 const UNIT_MS: Record<Precision, number> = { ns: 1e-6, us: 1e-3, ms: 1, s: 1000 };
 const PRECISION_ORDER: readonly Precision[] = ['s', 'ms', 'us', 'ns'];
+const CHECK_PRECISION = "check the sender's clock and the ?precision of the timestamps (ns|us|ms|s)";
 
 /** Another precision that would put the timestamp `raw` inside the accepted span, if one does. */
-export function fittingPrecision(raw: string, precision: Precision, now: number, limits: IngestLimits): Precision | undefined {
+export function fittingPrecision(
+  raw: string, precision: Precision, now: number, limits: IngestLimits,
+): Precision | undefined {
   const number = Number(raw);
-  return PRECISION_ORDER.find((other) => other !== precision && judgeTime(number * UNIT_MS[other], now, limits) === 'ok');
+  return PRECISION_ORDER.find(
+    (other) => other !== precision && judgeTime(number * UNIT_MS[other], now, limits) === 'ok',
+  );
 }
 
 /**
@@ -104,25 +124,31 @@ export function fittingPrecision(raw: string, precision: Precision, now: number,
  * would put it inside, names that one (`did you mean ?precision=s?`).
  */
 export function lineTimestampProblem(
-  raw: string, time: number, verdict: Exclude<TimeVerdict, 'ok'>, precision: Precision, now: number, limits: IngestLimits,
+  raw: string, time: number, verdict: Exclude<TimeVerdict, 'ok'>, precision: Precision, now: number,
+  limits: IngestLimits,
 ): { code: IngestErrorCode; message: string; hint: string } {
   const fits = fittingPrecision(raw, precision, now, limits);
-  const message = `timestamp ${clip(raw)} read as ${UNIT_NAMES[precision]} is ${iso(time)}, ${boundText(verdict, now, limits)}`;
+  const read = `timestamp ${clip(raw)} read as ${UNIT_NAMES[precision]} is ${iso(time)}`;
+  const message = `${read}, ${boundText(verdict, now, limits)}`;
   const hint = fits !== undefined
     ? `did you mean ?precision=${fits}? The timestamps look like ${UNIT_NAMES[fits]}; the default precision is ns`
     : verdict === 'too-old'
-      ? raiseHint("check the sender's clock and the ?precision of the timestamps (ns|us|ms|s), or leave the timestamp out to use the arrival time", 'max_sample_age')
-      : raiseHint("check the sender's clock and the ?precision of the timestamps (ns|us|ms|s)", 'max_sample_future');
+      ? raiseHint(`${CHECK_PRECISION}, or leave the timestamp out to use the arrival time`, 'max_sample_age')
+      : raiseHint(CHECK_PRECISION, 'max_sample_future');
   return { code: verdict === 'too-old' ? 'too-old' : 'in-future', message, hint };
 }
 
 /** A JSON sample time outside the span; epoch numbers get a guess at the unit they were sent in. */
-export function jsonTimeProblem(raw: unknown, time: number, verdict: Exclude<TimeVerdict, 'ok'>, now: number, limits: IngestLimits): SampleProblem {
+export function jsonTimeProblem(
+  raw: unknown, time: number, verdict: Exclude<TimeVerdict, 'ok'>, now: number, limits: IngestLimits,
+): SampleProblem {
   const shown = typeof raw === 'number' ? `${raw} (epoch milliseconds)` : `'${clip(String(raw))}'`;
   let hint: string | undefined;
   if (typeof raw === 'number') {
-    if (judgeTime(raw * 1000, now, limits) === 'ok') hint = 'the number looks like epoch seconds: time is epoch milliseconds (multiply by 1000) or an ISO 8601 string';
-    else if (judgeTime(raw / 1000, now, limits) === 'ok') hint = 'the number looks like epoch microseconds: time is epoch milliseconds (divide by 1000) or an ISO 8601 string';
+    const unit = (name: string, fix: string) =>
+      `the number looks like epoch ${name}: time is epoch milliseconds (${fix}) or an ISO 8601 string`;
+    if (judgeTime(raw * 1000, now, limits) === 'ok') hint = unit('seconds', 'multiply by 1000');
+    else if (judgeTime(raw / 1000, now, limits) === 'ok') hint = unit('microseconds', 'divide by 1000');
   }
   hint ??= verdict === 'too-old'
     ? raiseHint("check the sender's clock", 'max_sample_age')

@@ -46,10 +46,13 @@ export function parseSamplesBody(body: string, contentType: string, options: Sam
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   const limits = resolveLimits(options.limits);
   const check = (item: unknown) => checkItem(item, limits, options.now);
-  return samplesBodyFormat(text, contentType) === 'ndjson' ? parseNdjson(text, limits, check) : parseJsonArray(text, limits, check);
+  return samplesBodyFormat(text, contentType) === 'ndjson'
+    ? parseNdjson(text, limits, check)
+    : parseJsonArray(text, limits, check);
 }
 
 type ItemProblem = Omit<IngestError, 'line' | 'index'>;
+const ONE_PER_ITEM = 'send one sample object per item (a JSON array body is itself the list)';
 type ItemResult = { ok: true; sample: Sample } | { ok: false; problem: ItemProblem; path: string[] };
 
 /** RFC 6901: `~` and `/` inside a key are escaped. */
@@ -64,7 +67,7 @@ function checkItem(item: unknown, limits: IngestLimits, now: number | undefined)
     const field = result.field;
     const problem: ItemProblem = { code: 'invalid-sample', message: result.message };
     if (field !== '') problem.field = field;
-    else problem.hint = Array.isArray(item) ? 'send one sample object per item (a JSON array body is itself the list)' : SAMPLE_SHAPE;
+    else problem.hint = Array.isArray(item) ? ONE_PER_ITEM : SAMPLE_SHAPE;
     // normalizeSample names a tag 'tags.<key>' (an unknown top-level field is named as it is).
     const isTag = field.startsWith('tags.') && !Object.hasOwn(item as object, field);
     return { ok: false, problem, path: field === '' ? [] : isTag ? ['tags', field.slice(5)] : [field] };
@@ -77,7 +80,8 @@ function checkItem(item: unknown, limits: IngestLimits, now: number | undefined)
   }
   if (found === null) return { ok: true, sample };
   const field = found.path[0] === 'tags' && found.path.length > 1 ? `tags.${found.path[1]}` : found.path.join('.');
-  return { ok: false, problem: { code: found.code, field, message: found.message, hint: found.hint }, path: found.path };
+  const problem: ItemProblem = { code: found.code, field, message: found.message, hint: found.hint };
+  return { ok: false, problem, path: found.path };
 }
 
 function jsonSyntaxError(text: string, thrown: unknown): { offset: number; message: string } {

@@ -70,17 +70,23 @@ const metricBody = {
 } as const;
 
 /** The name and tags of an entity or metric, against the same limits as samples; a 400 naming the part. */
-function checkMetadata(kind: 'entity' | 'metric', name: string, tags: Record<string, string> | undefined, context: RouteContext): void {
+function checkMetadata(
+  kind: 'entity' | 'metric', name: string, tags: Record<string, string> | undefined, context: RouteContext,
+): void {
   const limits = ingestLimitsOf(context.limits);
-  const [max, limit] = kind === 'entity' ? [limits.maxEntityNameLength, 'max_entity_name_length'] : [limits.maxMetricNameLength, 'max_metric_name_length'];
+  const [max, limit] = kind === 'entity'
+    ? [limits.maxEntityNameLength, 'max_entity_name_length']
+    : [limits.maxMetricNameLength, 'max_metric_name_length'];
   if (name.length > max) {
     const problem = nameTooLong(`${kind} name`, name, max, limit);
-    throw new ApiError(400, 'invalid_request', `params/name: ${problem.message}`, { hint: problem.hint, details: [{ pointer: 'params/name', ...problem }] });
+    const details = [{ pointer: 'params/name', ...problem }];
+    throw new ApiError(400, 'invalid_request', `params/name: ${problem.message}`, { hint: problem.hint, details });
   }
   const found = checkTags(tags ?? {}, limits);
   if (found !== null) {
     const pointer = `/${found.path.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
-    throw new ApiError(400, 'invalid_request', `body${pointer}: ${found.message}`, { hint: found.hint, details: [{ pointer, message: found.message, hint: found.hint }] });
+    const details = [{ pointer, message: found.message, hint: found.hint }];
+    throw new ApiError(400, 'invalid_request', `body${pointer}: ${found.message}`, { hint: found.hint, details });
   }
 }
 
@@ -91,7 +97,8 @@ export function ingestRoutes(): RouteSpec[] {
       summary: 'Ingest samples: a JSON array or NDJSON (one sample per line); all or nothing',
       handler: (request, _reply, context) => {
         const options = { limits: ingestLimitsOf(context.limits), now: context.now };
-        const samples = accept(parseSamplesBody(bodyText(request), String(request.headers['content-type'] ?? ''), options), 'json', context);
+        const contentType = String(request.headers['content-type'] ?? '');
+        const samples = accept(parseSamplesBody(bodyText(request), contentType, options), 'json', context);
         return { accepted: samples.length };
       },
     }),
@@ -110,7 +117,8 @@ export function ingestRoutes(): RouteSpec[] {
         if (precision === null) {
           throw new ApiError(400, 'invalid_precision', `precision '${query.precision}' is not one of ${PRECISIONS.join(', ')}`, { hint: 'use ?precision=ns (default), us, ms or s' });
         }
-        accept(parseLineProtocol(bodyText(request), { precision, now: context.now, limits: ingestLimitsOf(context.limits) }), 'line-protocol', context);
+        const options = { precision, now: context.now, limits: ingestLimitsOf(context.limits) };
+        accept(parseLineProtocol(bodyText(request), options), 'line-protocol', context);
         // InfluxDB answers 204; Telegraf's influxdb output expects it.
         void reply.code(204);
         return undefined;
