@@ -98,7 +98,8 @@ describe('docs/operations.md limits', () => {
 
   it('lists every limit of schemas/limits.schema.json with its default and its setting', () => {
     const settingOf = (row: string[]) => /^--limit ([a-z_]+)=…$/.exec(code(row[2]!) ?? '')?.[1];
-    const documented = new Map(table.rows.filter((row) => settingOf(row) !== undefined).map((row) => [settingOf(row)!, code(row[1]!)]));
+    const rows = table.rows.filter((row) => settingOf(row) !== undefined);
+    const documented = new Map(rows.map((row) => [settingOf(row)!, code(row[1]!)]));
     expect([...documented.keys()].sort()).toEqual([...LIMIT_NAMES].sort());
     for (const name of LIMIT_NAMES) expect(documented.get(name), name).toBe(limitDefaultText(name));
   });
@@ -106,11 +107,13 @@ describe('docs/operations.md limits', () => {
   it('the --limit flag and TOCSIN_LIMITS set them, the flag winning', () => {
     const row = byEnvRow('TOCSIN_LIMITS');
     expect(code(row[0]!)).toBe('--limit');
-    const set = settings({ limit: ['max_sample_age=2d'] }, { TOCSIN_LIMITS: 'max_sample_age=1d,max_connections=7' }).limits;
+    const env = { TOCSIN_LIMITS: 'max_sample_age=1d,max_connections=7' };
+    const set = settings({ limit: ['max_sample_age=2d'] }, env).limits;
     expect(set).toMatchObject({ ok: true, limits: { max_sample_age: 2 * 86_400_000, max_connections: 7 } });
   });
 });
 
 function byEnvRow(env: string): string[] {
-  return tables(page).find((t) => t.header.join('|') === 'Flag|Environment|Default|Meaning')!.rows.find((row) => code(row[1]!) === env)!;
+  const table = tables(page).find((t) => t.header.join('|') === 'Flag|Environment|Default|Meaning')!;
+  return table.rows.find((row) => code(row[1]!) === env)!;
 }

@@ -31,7 +31,9 @@ function open(port: number): Promise<RawClient> {
       closed = true;
       done();
     }));
-    socket.once('connect', () => resolve({ socket, received: () => text, closed: closedPromise, isClosed: () => closed }));
+    socket.once('connect', () => resolve({
+      socket, received: () => text, closed: closedPromise, isClosed: () => closed,
+    }));
     socket.once('error', reject);
   });
 }
@@ -44,7 +46,7 @@ async function until(predicate: () => boolean, tries: number): Promise<boolean> 
   return predicate();
 }
 
-/** Writes one byte every `everyMs` until the server closes the socket or `maxBytes` were sent; returns the bytes sent. */
+/** Writes one byte every `everyMs` until the server closes the socket or `maxBytes` were sent; returns the count. */
 async function trickle(client: RawClient, byte: string, everyMs: number, maxBytes: number): Promise<number> {
   let sent = 0;
   while (sent < maxBytes && !client.isClosed()) {
@@ -78,7 +80,9 @@ describe('timeouts close slow and silent connections', () => {
   let server: TestServer;
   let port: number;
   beforeAll(async () => {
-    ({ server, port } = await listen({ headers_timeout: 300, request_timeout: 500, keep_alive_timeout: 300, connection_timeout: 1000 }));
+    ({ server, port } = await listen({
+      headers_timeout: 300, request_timeout: 500, keep_alive_timeout: 300, connection_timeout: 1000,
+    }));
   });
   afterAll(() => server.close());
 
@@ -117,6 +121,8 @@ describe('timeouts close slow and silent connections', () => {
   });
 });
 
+interface Refused { status: string; connectionClose: boolean; sentAfter: number }
+
 describe('early refusals close the connection instead of reading the body', () => {
   let server: TestServer;
   let port: number;
@@ -126,10 +132,11 @@ describe('early refusals close the connection instead of reading the body', () =
   afterAll(() => server.close());
 
   /** Sends the head and a first part of a 10 MB body, waits for the answer, then keeps sending. */
-  async function refusedUpload(headers: string): Promise<{ status: string; connectionClose: boolean; sentAfter: number }> {
+  async function refusedUpload(headers: string): Promise<Refused> {
     const c = await client(port);
     const total = 10 * 1024 * 1024;
-    c.socket.write(`POST /api/v1/write HTTP/1.1\r\nHost: tocsin\r\n${headers}Content-Type: text/plain\r\nContent-Length: ${total}\r\n\r\n`);
+    c.socket.write(`POST /api/v1/write HTTP/1.1\r\nHost: tocsin\r\n${headers}`
+      + `Content-Type: text/plain\r\nContent-Length: ${total}\r\n\r\n`);
     const chunk = 'x'.repeat(16 * 1024);
     c.socket.write(chunk);
     expect(await until(() => c.received().includes('\r\n\r\n'), 150)).toBe(true);
@@ -137,7 +144,9 @@ describe('early refusals close the connection instead of reading the body', () =
     // The rest of the body: a server that keeps reading takes all 10 MB; one that closed takes none.
     let sentAfter = 0;
     for (let i = 0; i < total / chunk.length && !c.isClosed(); i++) {
-      if (!c.socket.write(chunk)) await Promise.race([new Promise((resolve) => c.socket.once('drain', resolve)), c.closed, pause(200)]);
+      if (!c.socket.write(chunk)) {
+        await Promise.race([new Promise((resolve) => c.socket.once('drain', resolve)), c.closed, pause(200)]);
+      }
       sentAfter += chunk.length;
       if (i % 16 === 0) await pause(1);
     }

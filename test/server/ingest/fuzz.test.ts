@@ -56,12 +56,17 @@ function expectWellFormed(result: IngestResult, body: string): void {
 
 // Characters that steer the grammars: separators, escapes, quotes, digits, signs, units, unicode.
 const LP_CHARS = [...'abcxyz,= \\"\t\r#.-+eE019iuTtFf', 'é', '💥', '\u0000', '\u007f', '\ufeff'];
-const JSON_CHARS = [...'{}[]:,"\\ \t\r0123456789.-+eEtrufalsn', 'metric', 'entity', 'time', 'value', 'tags', 'text', 'null', '💥'];
+const JSON_CHARS = [
+  ...'{}[]:,"\\ \t\r0123456789.-+eEtrufalsn', 'metric', 'entity', 'time', 'value', 'tags', 'text', 'null', '💥',
+];
 
 const lpLine = fc.array(fc.constantFrom(...LP_CHARS), { maxLength: 60 }).map((chars) => chars.join(''));
 const lpBody = fc.array(lpLine, { maxLength: 12 }).map((lines) => lines.join('\n'));
 const jsonBody = fc.array(fc.constantFrom(...JSON_CHARS), { maxLength: 200 }).map((chars) => chars.join(''));
-const randomText = fc.oneof(fc.string({ maxLength: 300, unit: 'binary' }), fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('utf8')));
+const randomBytes = fc.uint8Array({ maxLength: 300 }).map((bytes) => Buffer.from(bytes).toString('utf8'));
+const randomText = fc.oneof(fc.string({ maxLength: 300, unit: 'binary' }), randomBytes);
+const json = (value: unknown) => JSON.stringify(value);
+const lines = (values: unknown[]) => values.map(json).join('\n');
 
 /** Random edits of a valid body: insert, delete or replace characters anywhere. */
 function mutated(valid: string, alphabet: string[]): fc.Arbitrary<string> {
@@ -85,12 +90,15 @@ const VALID_LP = [
   'mem,host=db\\ 1 used=5u',
 ].join('\n');
 
-const validSample = (i: number) => ({ metric: `disk.used_${i}`, entity: 'db-1', tags: { path: `/d${i}` }, time: NOW - i * 1000, value: i });
+const validSample = (i: number) =>
+  ({ metric: `disk.used_${i}`, entity: 'db-1', tags: { path: `/d${i}` }, time: NOW - i * 1000, value: i });
 const VALID_ARRAY = JSON.stringify([validSample(1), validSample(2), { ...validSample(3), value: null, text: 'down' }]);
-const VALID_NDJSON = [validSample(1), validSample(2), { ...validSample(3), time: new Date(NOW).toISOString() }].map((s) => JSON.stringify(s)).join('\n');
+const VALID_NDJSON = lines([validSample(1), validSample(2), { ...validSample(3), time: new Date(NOW).toISOString() }]);
 
 const precision = fc.constantFrom(...PRECISIONS);
-const contentType = fc.constantFrom('application/json', 'application/x-ndjson', 'text/plain', '', 'application/json; charset=utf-8');
+const contentType = fc.constantFrom(
+  'application/json', 'application/x-ndjson', 'text/plain', '', 'application/json; charset=utf-8',
+);
 
 describe('line protocol decoder on any input', () => {
   it.each([
@@ -107,7 +115,8 @@ describe('line protocol decoder on any input', () => {
     const long = fc.record({ measurement: fc.nat(300), host: fc.nat(300), tagValue: fc.nat(1100), tags: fc.nat(70) });
     fc.assert(fc.property(long, ({ measurement, host, tagValue, tags }) => {
       const extra = Array.from({ length: tags }, (_, i) => `,t${i}=v`).join('');
-      const body = `${'m'.repeat(measurement + 1)},host=${'h'.repeat(host + 1)},k=${'v'.repeat(tagValue + 1)}${extra} x=1`;
+      const [m, h, v] = [measurement, host, tagValue].map((n, i) => 'mhv'[i]!.repeat(n + 1));
+      const body = `${m},host=${h},k=${v}${extra} x=1`;
       expectWellFormed(parseLineProtocol(body, { now: NOW }), body);
     }), { numRuns: 100 });
   });
@@ -118,7 +127,7 @@ describe('JSON and NDJSON decoder on any input', () => {
     ['random text', randomText],
     ['random strings of JSON characters', jsonBody],
     ['random JSON values', fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify(value))],
-    ['random JSON values as NDJSON lines', fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }).map((values) => values.map((v) => JSON.stringify(v)).join('\n'))],
+    ['random JSON values as NDJSON lines', fc.array(fc.jsonValue({ maxDepth: 3 }), { maxLength: 8 }).map(lines)],
     ['valid arrays with random edits', mutated(VALID_ARRAY, JSON_CHARS)],
     ['valid NDJSON with random edits', mutated(VALID_NDJSON, JSON_CHARS)],
   ] as const)('%s: samples within the limits or positioned errors, never an exception', (_name, bodies) => {
@@ -128,14 +137,19 @@ describe('JSON and NDJSON decoder on any input', () => {
   });
 
   it('samples with random field values: accepted only when every field is valid', () => {
-    const anyValue = fc.oneof(fc.string({ maxLength: 300 }), fc.double(), fc.integer(), fc.constant(null), fc.boolean(), fc.jsonValue({ maxDepth: 2 }));
+    const anyValue = fc.oneof(
+      fc.string({ maxLength: 300 }), fc.double(), fc.integer(), fc.constant(null), fc.boolean(),
+      fc.jsonValue({ maxDepth: 2 }),
+    );
+    const name = fc.oneof(fc.string({ maxLength: 300 }), anyValue);
+    const tags = fc.dictionary(fc.string({ maxLength: 200 }), fc.string({ maxLength: 1100 }), { maxKeys: 70 });
     const sample = fc.record({
-      metric: fc.oneof(fc.string({ maxLength: 300 }), anyValue), entity: fc.oneof(fc.string({ maxLength: 300 }), anyValue),
+      metric: name, entity: name,
       time: fc.oneof(fc.integer({ min: NOW - 2 * 365 * 86_400_000, max: NOW + 3_600_000 }), fc.double(), anyValue),
-      value: anyValue, tags: fc.oneof(fc.dictionary(fc.string({ maxLength: 200 }), fc.string({ maxLength: 1100 }), { maxKeys: 70 }), anyValue),
+      value: anyValue, tags: fc.oneof(tags, anyValue),
     }, { requiredKeys: [] });
     fc.assert(fc.property(fc.array(sample, { maxLength: 5 }), contentType, (items, type) => {
-      const body = type === 'application/x-ndjson' ? items.map((item) => JSON.stringify(item)).join('\n') : JSON.stringify(items);
+      const body = type === 'application/x-ndjson' ? lines(items) : json(items);
       expectWellFormed(parseSamplesBody(body, type, { now: NOW }), body);
     }), { numRuns: 400 });
   });
@@ -150,18 +164,31 @@ describe('ingestion through the real server', () => {
 
   it('any body to any ingestion route is answered 2xx or 4xx, never 5xx', async () => {
     const request = fc.oneof(
-      fc.record({ url: fc.constant('/api/v1/samples'), body: fc.oneof(randomText, jsonBody, mutated(VALID_ARRAY, JSON_CHARS), mutated(VALID_NDJSON, JSON_CHARS)), type: contentType }),
       fc.record({
-        url: fc.oneof(fc.constant('/api/v1/write'), fc.constantFrom(...PRECISIONS, 'h', '', '%zz').map((p) => `/api/v1/write?precision=${p}`)),
+        url: fc.constant('/api/v1/samples'),
+        body: fc.oneof(randomText, jsonBody, mutated(VALID_ARRAY, JSON_CHARS), mutated(VALID_NDJSON, JSON_CHARS)),
+        type: contentType,
+      }),
+      fc.record({
+        url: fc.oneof(
+          fc.constant('/api/v1/write'),
+          fc.constantFrom(...PRECISIONS, 'h', '', '%zz').map((p) => `/api/v1/write?precision=${p}`),
+        ),
         body: fc.oneof(randomText, lpBody, mutated(VALID_LP, LP_CHARS)),
         type: fc.constantFrom('text/plain', 'application/octet-stream', ''),
       }),
-      fc.record({ url: fc.string({ maxLength: 300 }).map((name) => `/api/v1/entities/${encodeURIComponent(name)}`), body: fc.oneof(randomText, fc.jsonValue({ maxDepth: 3 }).map((v) => JSON.stringify(v))), type: fc.constant('application/json') }),
+      fc.record({
+        url: fc.string({ maxLength: 300 }).map((name) => `/api/v1/entities/${encodeURIComponent(name)}`),
+        body: fc.oneof(randomText, fc.jsonValue({ maxDepth: 3 }).map(json)),
+        type: fc.constant('application/json'),
+      }),
     );
     await fc.assert(fc.asyncProperty(request, async ({ url, body, type }) => {
       const method = url.startsWith('/api/v1/entities/') ? 'PUT' : 'POST';
-      const response = await server.app.inject({ method, url, headers: { authorization: `Bearer ${server.tokens.ingest}`, ...(type ? { 'content-type': type } : {}) }, payload: body });
-      expect(response.statusCode, `${method} ${url} ${JSON.stringify(body).slice(0, 200)} → ${response.body.slice(0, 300)}`).toBeLessThan(500);
+      const headers = { authorization: `Bearer ${server.tokens.ingest}`, ...(type ? { 'content-type': type } : {}) };
+      const response = await server.app.inject({ method, url, headers, payload: body });
+      const shown = `${method} ${url} ${json(body).slice(0, 200)} → ${response.body.slice(0, 300)}`;
+      expect(response.statusCode, shown).toBeLessThan(500);
       expect(response.statusCode).toBeGreaterThanOrEqual(200);
     }), { numRuns: 300 });
   });
