@@ -107,7 +107,7 @@ describe('timeouts close slow and silent connections', () => {
 
   it('a connection that sends nothing is closed', async () => {
     const c = await client(port);
-    expect(await until(() => c.isClosed(), 150)).toBe(true);
+    expect(await until(() => c.isClosed(), 250)).toBe(true);
     expect(c.received()).not.toContain('200 OK');
   });
 
@@ -117,7 +117,7 @@ describe('timeouts close slow and silent connections', () => {
     expect(await until(() => c.received().includes('\r\n\r\n'), 150)).toBe(true);
     expect(c.received()).toMatch(/^HTTP\/1\.1 200/);
     expect(c.received().toLowerCase()).toContain('connection: keep-alive');
-    expect(await until(() => c.isClosed(), 150)).toBe(true);
+    expect(await until(() => c.isClosed(), 250)).toBe(true);
   });
 });
 
@@ -150,7 +150,7 @@ describe('early refusals close the connection instead of reading the body', () =
       sentAfter += chunk.length;
       if (i % 16 === 0) await pause(1);
     }
-    await until(() => c.isClosed(), 50);
+    await until(() => c.isClosed(), 150);
     expect(c.isClosed()).toBe(true);
     return { status: head.split('\r\n')[0]!, connectionClose: /\r\nconnection: close/i.test(head), sentAfter };
   }
@@ -196,7 +196,7 @@ describe('max_connections', () => {
     }
     const third = await client(port);
     third.socket.write(health);
-    expect(await until(() => third.isClosed(), 150)).toBe(true);
+    expect(await until(() => third.isClosed(), 250)).toBe(true);
     expect(third.received()).toBe('');
 
     first.socket.destroy();
