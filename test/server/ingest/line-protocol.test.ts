@@ -412,3 +412,34 @@ describe('robustness', () => {
       }));
   });
 });
+
+describe('limits of names, tags and time, with the place at fault (issue 14)', () => {
+  it.each([
+    ['the measurement', `${'m'.repeat(256)},host=h1 x=1`, 1, 'measurement'],
+    ['measurement.field', `cpu,host=h1 ${'f'.repeat(252)}=1`, 13, 'f'.repeat(252)],
+    ['the entity named by host', `cpu,host=${'h'.repeat(256)} x=1`, 10, 'tags.host'],
+    ['a tag key', `cpu,host=h1,${'k'.repeat(129)}=v x=1`, 13, `tags.${'k'.repeat(37)}…`],
+    ['a tag value', `cpu,host=h1,dc=${'v'.repeat(1025)} x=1`, 16, 'tags.dc'],
+  ])('%s over its limit: too-long at its first character', (_name, body, column, field) => {
+    expect(errors(body)).toMatchObject([{ code: 'too-long', line: 1, column, field }]);
+  });
+
+  it('counts the tags a sample keeps: 64 pass, 65 do not (the entity tag aside)', () => {
+    const tags = (count: number) => Array.from({ length: count }, (_, i) => `t${i}=v`).join(',');
+    expect(one(`cpu,host=h1,${tags(64)} x=1`).tags).toHaveProperty('t63', 'v');
+    expect(errors(`cpu,host=h1,${tags(65)} x=1`)).toMatchObject([{ code: 'too-many-tags', column: 5, field: 'tags' }]);
+    expect(errors(`cpu,entity=e1,host=h1,${tags(64)} x=1`)).toMatchObject([{ code: 'too-many-tags' }]);
+  });
+
+  it('refuses times outside the span around now, and says how the timestamp was read', () => {
+    const options = { precision: 'ms' as const, limits: { maxSampleAgeMs: 1000, maxSampleFutureMs: 1000 } };
+    expect(one(`m,host=h x=1 ${NOW - 1000}`, options).time).toBe(NOW - 1000);
+    expect(one(`m,host=h x=1 ${NOW + 1000}`, options).time).toBe(NOW + 1000);
+    const [old] = errors(`m,host=h x=1 ${NOW - 1001}`, options);
+    expect(old).toMatchObject({ code: 'too-old', line: 1, column: 14, field: 'timestamp' });
+    expect(old!.message).toBe(`timestamp ${NOW - 1001} read as milliseconds is 2024-05-01T11:59:59.122Z, `
+      + "older than max_sample_age 1s (the server's clock says 2024-05-01T12:00:00.123Z)");
+    expect(old!.hint).toContain('--limit max_sample_age=');
+    expect(errors(`m,host=h x=1 ${NOW + 1001}`, options)).toMatchObject([{ code: 'in-future', field: 'timestamp' }]);
+  });
+});
