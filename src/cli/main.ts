@@ -47,7 +47,10 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string }) => {
+    .option('--limit <name=value>',
+      'set a limit, e.g. max_sample_age=30d; repeatable (env TOCSIN_LIMITS, comma-separated; see docs/operations.md)',
+      (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (options: { config?: string; data?: string; host?: string; port?: string; limit?: string[] }) => {
       setExit(await runServer(options, out));
     });
 
