@@ -9,12 +9,13 @@
  * reader (replay/iso-time.ts) and events are written in batches (replay/event-sink.ts): replay costs
  * little more than parsing the file and running the engine (bench/replay.js measures the ratio).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { formatDiagnostics } from '../../parser/index.js';
 import type { Sample } from '../../model/sample.js';
 import { formatDuration } from '../../model/duration.js';
 import type { AlertEventData, TocsinEvent } from '../../model/event.js';
 import { Engine } from '../../engine/engine.js';
+import type { RuleDefinition } from '../../engine/rule.js';
 import { loadRules } from './load-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import { renderTable } from '../table.js';
@@ -24,7 +25,6 @@ import { OrderError, TimeOrder } from '../replay/time-order.js';
 import { formatOrderError } from '../replay/order-hint.js';
 import { EventSink } from '../replay/event-sink.js';
 import { parseIsoTime } from '../replay/iso-time.js';
-import { statSync } from 'node:fs';
 
 export interface ReplayOptions {
   rules: string;
@@ -65,12 +65,69 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     out.stderr(`${formatDiagnostics(loaded.diagnostics)}\n\nerror: the rules in ${options.rules} have errors; fix them first (tocsin check ${options.rules})\n`);
     return EXIT_FINDINGS;
   }
-  const engine = new Engine({ clock: { mode: 'data' }, rules: loaded.ruleSet.rules });
-  const summaries = new Map<string, RuleSummary>(loaded.ruleSet.rules.map((r) => [r.name, newSummary()]));
-  const sink = new EventSink(options.out, out.stdout);
+  const rules = loaded.ruleSet.rules;
   const size = statSync(options.input).size;
-  const progress = out.isTTY ? progressBar(out, size) : null;
+  const sort = options.sort ?? true;
+  let result: PassResult | null = null;
+  try {
+    if (sort && options.out !== undefined) {
+      // Most files are in time order: stream them in flat memory, and only when a line is out of
+      // order start over, sorting in memory (the events file is rewritten; standard output could not be).
+      try {
+        result = replayPass({ ...options, rules, sort: false, sortLimit, size, optimistic: true }, out);
+      } catch (error) {
+        if (!(error instanceof OrderError)) throw error;
+      }
+    }
+    result ??= replayPass({ ...options, rules, sort, sortLimit, size, optimistic: false }, out);
+  } catch (error) {
+    if (error instanceof ReplayInputError) {
+      out.stderr(`error: ${error.message}\n  hint: each line must be one sample: {"metric", "entity", "time", "value", "tags"?, "text"?}\n`);
+      return EXIT_FINDINGS;
+    }
+    if (error instanceof ReplayOrderError) {
+      out.stderr(formatOrderError(error.order, options.input, sortLimit, error.firstLine));
+      return EXIT_FINDINGS;
+    }
+    throw error;
+  }
+  const report = options.out ? out.stdout : out.stderr;
+  // One line per fact after the table; other parts of replay add theirs here.
+  const lines = [`${result.samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}`];
+  if (result.sorted > 0) lines.push(`the input was not in time order: ${result.sorted} samples were sorted by time in memory before replay`);
+  lines.push(`${result.liveSeries} series live at the end (summed over the rules)`);
+  report(`${summaryTable(result.summaries, result.lastTime)}\n${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
 
+interface PassOptions {
+  rules: RuleDefinition[];
+  input: string;
+  out?: string;
+  sort: boolean;
+  sortLimit: number;
+  size: number;
+  /** A first try in file order: an OrderError goes to the caller as is, to start over sorting. */
+  optimistic: boolean;
+}
+
+interface PassResult {
+  samples: number;
+  sorted: number;
+  lastTime: number;
+  liveSeries: number;
+  summaries: Map<string, RuleSummary>;
+}
+
+/**
+ * One replay of the whole file through a fresh engine. Throws ReplayInputError for a bad line and
+ * ReplayOrderError for a line it cannot put in order (a bare OrderError when `optimistic`).
+ */
+function replayPass(options: PassOptions, out: Output): PassResult {
+  const engine = new Engine({ clock: { mode: 'data' }, rules: options.rules });
+  const summaries = new Map<string, RuleSummary>(options.rules.map((r) => [r.name, newSummary()]));
+  const sink = new EventSink(options.out, out.stdout);
+  const progress = out.isTTY ? progressBar(out, options.size) : null;
   const record = (events: readonly { event: TocsinEvent }[]) => {
     for (const { event } of events) {
       sink.write(`${JSON.stringify(event)}\n`);
@@ -78,8 +135,8 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     }
   };
   const order = new TimeOrder({
-    sort: options.sort ?? true,
-    limit: sortLimit,
+    sort: options.sort,
+    limit: options.sortLimit,
     batchSize: BATCH,
     apply: (batch: Sample[]) => record(engine.ingest(batch).events),
   });
@@ -101,26 +158,26 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     order.finish();
     if (Number.isFinite(order.latest)) record(engine.advance(order.latest).events);
     sink.commit();
-    progress?.(size, true);
+    progress?.(options.size, true);
   } catch (error) {
     sink.discard();
     if (progress) out.stderr('\n');
-    if (error instanceof ReplayInputError) {
-      out.stderr(`error: ${error.message}\n  hint: each line must be one sample: {"metric", "entity", "time", "value", "tags"?, "text"?}\n`);
-      return EXIT_FINDINGS;
-    }
-    if (error instanceof OrderError) {
-      out.stderr(formatOrderError(error, options.input, sortLimit, firstLine));
-      return EXIT_FINDINGS;
-    }
+    if (error instanceof OrderError && !options.optimistic) throw new ReplayOrderError(error, firstLine);
     throw error;
   }
-  const report = options.out ? out.stdout : out.stderr;
-  // One line per fact after the table; other parts of replay add theirs here.
-  const lines = [`${samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}`];
-  if (order.sortedCount > 0) lines.push(`the input was not in time order: ${order.sortedCount} samples were sorted by time in memory before replay`);
-  report(`${summaryTable(summaries, order.latest)}\n${lines.join('\n')}\n`);
-  return EXIT_OK;
+  return { samples, sorted: order.sortedCount, lastTime: order.latest, liveSeries: engine.seriesCount(), summaries };
+}
+
+/** An OrderError to report, with a line of the file to suggest a sort command from. */
+class ReplayOrderError extends Error {
+  readonly order: OrderError;
+  readonly firstLine: string | null;
+
+  constructor(order: OrderError, firstLine: string | null) {
+    super(order.message);
+    this.order = order;
+    this.firstLine = firstLine;
+  }
 }
 
 class ReplayInputError extends Error {}

@@ -130,3 +130,39 @@ describe('tocsin replay: input order', () => {
     expect(existsSync(result.out)).toBe(false);
   });
 });
+
+describe('tocsin replay: input order, events on standard output', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tocsin-replay-'));
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(join(dir, 'rules', 'cpu.yaml'), RULES);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  async function replayToStdout(name: string, lines: string[], extra: Partial<ReplayOptions> = {}) {
+    const input = join(dir, `${name}.ndjson`);
+    writeFileSync(input, `${lines.join('\n')}\n`);
+    const { out, io } = capture();
+    const code = await runReplay({ rules: join(dir, 'rules'), input, ...extra }, io);
+    return { code, stdout: out.stdout, stderr: out.stderr, input };
+  }
+
+  it('sorts a grouped file before printing anything: the same events as the time-sorted file', async () => {
+    const groups = samplesBySeries();
+    const sorted = await replayToStdout('sorted', timeSorted(groups));
+    const grouped = await replayToStdout('grouped', groups.flat());
+    expect(sorted.code).toBe(0);
+    expect(grouped.code).toBe(0);
+    expect(grouped.stdout.split('\n').filter(Boolean)).toHaveLength(3);
+    expect(grouped.stdout).toBe(sorted.stdout);
+    expect(grouped.stderr).toContain('sorted by time in memory');
+    expect(grouped.stderr).toContain('4 series live at the end (summed over the rules)'); // 2 entities × 2 rules
+  });
+
+  it('with --no-sort prints the first out-of-order line and exits 1', async () => {
+    const result = await replayToStdout('grouped', samplesBySeries().flat(), { sort: false });
+    expect(result.code).toBe(1);
+    expect(result.stderr).toContain(`error: ${result.input}:22: the time ${at(0)} is earlier than ${at(20)} on line 21`);
+  });
+});
