@@ -15,14 +15,18 @@ import { seededRandom } from '../lib/random.js';
 export const INTERVAL_MS = 10_000;
 export const START_MS = Date.UTC(2026, 0, 5);
 
-export const FLEET_RULES = `rules:
+/** A threshold with `for`: the engine's share of replay is small. */
+export const THRESHOLD_RULES = `rules:
   - name: cpu-high
     metric: cpu.usage
     window: length(1)
     condition: value > 80
     for: 1m
     severity: warning
-  - name: cpu-silent
+`;
+
+/** The same, plus a `no_data` watch: a timer per series, re-armed by every sample. */
+export const FLEET_RULES = `${THRESHOLD_RULES}  - name: cpu-silent
     metric: cpu.usage
     window: length(1)
     condition: value > 200

@@ -33,6 +33,6 @@ export function formatOrderError(error: OrderError, input: string, limit: number
   }
   const applied = error.applied > 0 ? `; its first ${error.applied} samples were in time order and were replayed, the events are incomplete` : '';
   return `error: ${what}, and the file has more than ${limit} samples (--sort-limit), too many to sort in memory${applied}
-  hint: sort the file by time first: ${command} (every line alike, times in one ISO format and zone), then replay the sorted file; or raise --sort-limit (about 0.5 KB of memory per sample)
+  hint: sort the file by time first: ${command} (every line alike, times in one ISO format and zone), then replay the sorted file; or raise --sort-limit (about 200 bytes of memory per sample with a few tags)
 `;
 }
