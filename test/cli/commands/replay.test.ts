@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { runReplay, type ReplayOptions } from '../../../src/cli/commands/replay.js';
+import { main } from '../../../src/cli/main.js';
 
 function capture() {
   const out = { stdout: '', stderr: '' };
@@ -164,5 +165,36 @@ describe('tocsin replay: input order, events on standard output', () => {
     const result = await replayToStdout('grouped', samplesBySeries().flat(), { sort: false });
     expect(result.code).toBe(1);
     expect(result.stderr).toContain(`error: ${result.input}:22: the time ${at(0)} is earlier than ${at(20)} on line 21`);
+  });
+});
+
+describe('tocsin replay: the order options on the command line', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'tocsin-replay-'));
+    mkdirSync(join(dir, 'rules'));
+    writeFileSync(join(dir, 'rules', 'cpu.yaml'), RULES);
+    writeFileSync(join(dir, 'grouped.ndjson'), `${samplesBySeries().flat().join('\n')}\n`);
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  const args = (...extra: string[]) => ['node', 'tocsin', 'replay', '--rules', join(dir, 'rules'), '--input', join(dir, 'grouped.ndjson'), ...extra];
+
+  it('--no-sort refuses the grouped file, --sort-limit 10 too, and the default sorts it', async () => {
+    const noSort = capture();
+    expect(await main(args('--no-sort'), noSort.io)).toBe(1);
+    expect(noSort.out.stderr).toContain(':22: the time');
+    const limited = capture();
+    expect(await main(args('--sort-limit', '10', '--out', join(dir, 'events.ndjson')), limited.io)).toBe(1);
+    expect(limited.out.stderr).toContain('more than 10 samples (--sort-limit)');
+    const sorted = capture();
+    expect(await main(args('--out', join(dir, 'events.ndjson')), sorted.io)).toBe(0);
+    expect(sorted.out.stdout).toContain('28 samples were sorted by time in memory');
+  });
+
+  it('exits 2 when --sort-limit is not a whole number', async () => {
+    const result = capture();
+    expect(await main(args('--sort-limit', 'lots'), result.io)).toBe(2);
+    expect(result.out.stderr).toContain('error: --sort-limit must be a whole number of samples');
   });
 });
