@@ -36,7 +36,10 @@ export interface ReplayOptions {
   sortLimit?: number;
 }
 
-/** About 170 bytes per held sample with one tag (measured), more with long texts: 5 million take about 1 GB. docs/operations.md, "Limits". */
+/**
+ * About 170 bytes per held sample with one tag (measured), more with long texts: 5 million take
+ * about 1 GB. docs/operations.md, "Limits".
+ */
 export const DEFAULT_SORT_LIMIT = 5_000_000;
 
 interface RuleSummary {
@@ -56,7 +59,8 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
   }
   const sortLimit = options.sortLimit ?? DEFAULT_SORT_LIMIT;
   if (!Number.isSafeInteger(sortLimit) || sortLimit < 0) {
-    out.stderr(`error: --sort-limit must be a whole number of samples\n  hint: e.g. --sort-limit 10000000 (about 200 bytes of memory per sample with a few tags)\n`);
+    out.stderr('error: --sort-limit must be a whole number of samples\n' +
+      '  hint: e.g. --sort-limit 10000000 (about 200 bytes of memory per sample with a few tags)\n');
     return EXIT_USAGE;
   }
   const loaded = loadRules(options.rules, out);
@@ -96,7 +100,9 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
   const report = options.out ? out.stdout : out.stderr;
   // One line per fact after the table; other parts of replay add theirs here.
   const lines = [`${result.samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}`];
-  if (result.sorted > 0) lines.push(`the input was not in time order: ${result.sorted} samples were sorted by time in memory before replay`);
+  if (result.sorted > 0) {
+    lines.push(`the input was not in time order: ${result.sorted} samples were sorted by time in memory before replay`);
+  }
   lines.push(`${result.liveSeries} series live at the end (summed over the rules)`);
   report(`${summaryTable(result.summaries, result.lastTime)}\n${lines.join('\n')}\n`);
   return EXIT_OK;

@@ -24,15 +24,19 @@ export function sortCommand(input: string, sampleLine: string | null): string {
 }
 
 export function formatOrderError(error: OrderError, input: string, limit: number, sampleLine: string | null): string {
-  const what = `${input}:${error.line}: the time ${iso(error.time)} is earlier than ${iso(error.latestTime)} on line ${error.latestLine}`;
+  const earlier = `the time ${iso(error.time)} is earlier than ${iso(error.latestTime)} on line ${error.latestLine}`;
+  const what = `${input}:${error.line}: ${earlier}`;
   const command = sortCommand(input, sampleLine);
   if (error.reason === 'no-sort') {
-    return `error: ${what}; with --no-sort the samples must be in time order
-  hint: replay without --no-sort to sort up to --sort-limit samples (default 5,000,000) in memory, or sort the file by time first: ${command}
-`;
+    const sortInMemory = 'replay without --no-sort to sort up to --sort-limit samples (default 5,000,000) in memory';
+    return `error: ${what}; with --no-sort the samples must be in time order\n` +
+      `  hint: ${sortInMemory}, or sort the file by time first: ${command}\n`;
   }
-  const applied = error.applied > 0 ? `; its first ${error.applied} samples were in time order and were replayed, the events are incomplete` : '';
-  return `error: ${what}, and the file has more than ${limit} samples (--sort-limit), too many to sort in memory${applied}
-  hint: sort the file by time first: ${command} (every line alike, times in one ISO format and zone), then replay the sorted file; or raise --sort-limit (about 200 bytes of memory per sample with a few tags)
-`;
+  const applied = error.applied > 0
+    ? `; its first ${error.applied} samples were in time order and were replayed, the events are incomplete`
+    : '';
+  const tooMany = `the file has more than ${limit} samples (--sort-limit), too many to sort in memory`;
+  return `error: ${what}, and ${tooMany}${applied}\n` +
+    `  hint: sort the file by time first: ${command} (every line alike, times in one ISO format and zone), ` +
+    'then replay the sorted file; or raise --sort-limit (about 200 bytes of memory per sample with a few tags)\n';
 }

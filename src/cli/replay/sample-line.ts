@@ -17,7 +17,9 @@ const MAX_EPOCH_MS = 8.64e15;
 /** The sample when `raw` has the usual shape and valid values, else null (the slow path decides). */
 function fastSample(raw: Record<string, unknown>): Sample | null {
   for (const key in raw) {
-    if (key !== 'metric' && key !== 'entity' && key !== 'tags' && key !== 'time' && key !== 'value' && key !== 'text') return null;
+    if (key !== 'metric' && key !== 'entity' && key !== 'tags' && key !== 'time' && key !== 'value' && key !== 'text') {
+      return null;
+    }
   }
   const { metric, entity, tags, value, text } = raw;
   let time = raw.time;

@@ -34,7 +34,9 @@ export class OrderError extends Error {
   /** Samples already applied when the line was met (0 when nothing was). */
   readonly applied: number;
 
-  constructor(line: number, time: number, latestLine: number, latestTime: number, reason: 'no-sort' | 'limit', applied: number) {
+  constructor(
+    line: number, time: number, latestLine: number, latestTime: number, reason: 'no-sort' | 'limit', applied: number,
+  ) {
     super(`line ${line} is out of time order`);
     this.line = line;
     this.time = time;

@@ -23,8 +23,17 @@ const RULES = `rules:
     no_data: 5m
 `;
 
+interface ReplayEvent {
+  type: string;
+  time: string;
+  data: { rule: string; entity: { name: string } };
+}
+
 const START = Date.UTC(2026, 0, 5);
 const at = (minute: number) => new Date(START + minute * 60_000).toISOString();
+/** The start of replay's error for a line whose time is earlier than an earlier line's. */
+const earlier = (input: string, line: number, minute: number, latestLine: number, latestMinute: number) =>
+  `error: ${input}:${line}: the time ${at(minute)} is earlier than ${at(latestMinute)} on line ${latestLine}`;
 const line = (entity: string, minute: number, value: number) =>
   `{"metric":"cpu","entity":"${entity}","time":"${at(minute)}","value":${value}}`;
 
@@ -56,12 +65,12 @@ describe('tocsin replay: input order', () => {
     const { out: text, io } = capture();
     const code = await runReplay({ rules: join(dir, 'rules'), input, out, ...extra }, io);
     const events = existsSync(out)
-      ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as { type: string; time: string; data: { rule: string; entity: { name: string } } })
+      ? readFileSync(out, 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l) as ReplayEvent)
       : null;
     return { code, events, stdout: text.stdout, stderr: text.stderr, input, out };
   }
 
-  const brief = (events: { type: string; time: string; data: { rule: string; entity: { name: string } } }[]) =>
+  const brief = (events: ReplayEvent[]) =>
     events.map((e) => `${e.time} ${e.data.rule} ${e.data.entity.name} ${e.type}`);
 
   it('replays a file in time order: the for completes at 5m, the silent series gets no data at 11m', async () => {
@@ -97,7 +106,7 @@ describe('tocsin replay: input order', () => {
     const result = await replay('grouped', groups.flat(), { sort: false });
     expect(result.code).toBe(1);
     // web-2's first sample (line 22) is 20 minutes older than web-1's last (line 21).
-    expect(result.stderr).toContain(`error: ${result.input}:22: the time ${at(0)} is earlier than ${at(20)} on line 21`);
+    expect(result.stderr).toContain(earlier(result.input, 22, 0, 21, 20));
     expect(result.stderr).toContain('hint: ');
     expect(result.stderr).toContain('without --no-sort');
     expect(existsSync(result.out)).toBe(false);
@@ -107,7 +116,7 @@ describe('tocsin replay: input order', () => {
     const groups = samplesBySeries();
     const result = await replay('grouped', groups.flat(), { sortLimit: 10 });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: ${result.input}:22: the time ${at(0)} is earlier than ${at(20)} on line 21`);
+    expect(result.stderr).toContain(earlier(result.input, 22, 0, 21, 20));
     expect(result.stderr).toContain('more than 10 samples');
     // The time is the 12th '"'-separated field of these lines: {"metric":"cpu","entity":"web-1","time":"…
     expect(result.stderr).toContain(`sort -s -t'"' -k12,12 ${result.input}`);
@@ -127,7 +136,7 @@ describe('tocsin replay: input order', () => {
     const lines = [...timeSorted(samplesBySeries()), line('web-3', 2, 50)];
     const result = await replay('late', lines, { sortLimit: 5 });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: ${result.input}:29: the time ${at(2)} is earlier than ${at(20)} on line 28`);
+    expect(result.stderr).toContain(earlier(result.input, 29, 2, 28, 20));
     expect(existsSync(result.out)).toBe(false);
   });
 });
@@ -164,7 +173,7 @@ describe('tocsin replay: input order, events on standard output', () => {
   it('with --no-sort prints the first out-of-order line and exits 1', async () => {
     const result = await replayToStdout('grouped', samplesBySeries().flat(), { sort: false });
     expect(result.code).toBe(1);
-    expect(result.stderr).toContain(`error: ${result.input}:22: the time ${at(0)} is earlier than ${at(20)} on line 21`);
+    expect(result.stderr).toContain(earlier(result.input, 22, 0, 21, 20));
   });
 });
 
@@ -178,7 +187,8 @@ describe('tocsin replay: the order options on the command line', () => {
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const args = (...extra: string[]) => ['node', 'tocsin', 'replay', '--rules', join(dir, 'rules'), '--input', join(dir, 'grouped.ndjson'), ...extra];
+  const args = (...extra: string[]) =>
+    ['node', 'tocsin', 'replay', '--rules', join(dir, 'rules'), '--input', join(dir, 'grouped.ndjson'), ...extra];
 
   it('--no-sort refuses the grouped file, --sort-limit 10 too, and the default sorts it', async () => {
     const noSort = capture();

@@ -21,7 +21,10 @@ const nearIso = fc
         .map(([sign, h, m]) => `${sign}${pad(h, 2)}:${pad(m, 2)}`),
     ),
   })
-  .map((f) => `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}${f.t}${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${f.fraction}${f.zone}`);
+  .map((f) => {
+    const date = `${pad(f.year, 4)}-${pad(f.month, 2)}-${pad(f.day, 2)}`;
+    return `${date}${f.t}${pad(f.hour, 2)}:${pad(f.minute, 2)}:${pad(f.second, 2)}${f.fraction}${f.zone}`;
+  });
 
 describe('parseIsoTime: the fast ISO 8601 reader of replay', () => {
   it('agrees with Date.parse on every text it reads, and declines the rest', () => {

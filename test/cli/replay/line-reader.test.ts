@@ -22,7 +22,8 @@ function read(content: string | Buffer, chunkBytes: number): string[] {
 
 describe('forEachLine: chunked line reading for replay', () => {
   it('splits like String.split on \\n, dropping a \\r before it and a final empty line, for any chunk size', () => {
-    const text = fc.array(fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('é', '€', '😀', '\r', '\n', '\r\n')), { maxLength: 30 }).map((parts) => parts.join(''));
+    const part = fc.oneof(fc.string(), fc.string({ unit: 'binary' }), fc.constantFrom('é', '€', '😀', '\r', '\n', '\r\n'));
+    const text = fc.array(part, { maxLength: 30 }).map((parts) => parts.join(''));
     fc.assert(
       fc.property(text, fc.integer({ min: 1, max: 17 }), (content, chunk) => {
         // What the file holds once written as UTF-8 (a lone surrogate becomes U+FFFD).
@@ -44,7 +45,8 @@ describe('forEachLine: chunked line reading for replay', () => {
 
   it('drops a UTF-8 byte order mark and reads CRLF files', () => {
     for (const chunk of [1, 2, 3, 64]) {
-      expect(read(Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a\r\nb\r\n')]), chunk)).toEqual(['a', 'b']);
+      const withBom = Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from('a\r\nb\r\n')]);
+      expect(read(withBom, chunk)).toEqual(['a', 'b']);
     }
   });
 
