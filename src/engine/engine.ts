@@ -131,12 +131,19 @@ export class Engine {
     return [...this.rules.keys()];
   }
 
-  /** Routes, evaluates and steps a batch of samples; due timers fire first, in time order. */
+  /**
+   * Routes, evaluates and steps a batch of samples. In data time the samples with time T are
+   * applied before the timers due at T (SPEC §4): a sample moving the clock past T first fires the
+   * timers due before its own time, so a `for` completing at T sees the sample at T (Prometheus
+   * evaluates the condition at T). Timers due at the newest sample time wait for a later sample or
+   * `advance()`, because more samples with that time may come in the next batch. Live mode fires
+   * every due timer after the batch.
+   */
   ingest(samples: readonly Sample[]): EngineOutput {
     for (const sample of samples) {
       if (this.clock.mode === 'data') {
         if (sample.time > this.dataTime) {
-          this.fireTimers(sample.time);
+          this.fireTimers(sample.time, false);
           this.dataTime = sample.time;
         }
       }
@@ -525,8 +532,9 @@ export class Engine {
     series.deadline = deadline;
   }
 
-  private fireTimers(until: number): void {
-    for (let entry = this.timers.peek(); entry && entry.at <= until; entry = this.timers.peek()) {
+  /** Fires the timers due before `until` (and at `until` when `inclusive`), in time order. */
+  private fireTimers(until: number, inclusive = true): void {
+    for (let entry = this.timers.peek(); entry && (entry.at < until || (inclusive && entry.at === until)); entry = this.timers.peek()) {
       this.timers.pop();
       const series = entry.target;
       // Stale entries (the deadline moved, or the series' rule was replaced) are skipped.
