@@ -10,7 +10,7 @@ import { formatDiagnostics } from '../../parser/index.js';
 import { normalizeSample, type Sample } from '../../model/sample.js';
 import { formatDuration } from '../../model/duration.js';
 import type { AlertEventData, TocsinEvent } from '../../model/event.js';
-import { Engine } from '../../engine/engine.js';
+import { DEFAULT_MAX_SERIES, Engine, type EngineStats } from '../../engine/engine.js';
 import { loadRules } from './load-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import { renderTable } from '../table.js';
@@ -42,7 +42,8 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     out.stderr(`${formatDiagnostics(loaded.diagnostics)}\n\nerror: the rules in ${options.rules} have errors; fix them first (tocsin check ${options.rules})\n`);
     return EXIT_FINDINGS;
   }
-  const engine = new Engine({ clock: { mode: 'data' }, rules: loaded.ruleSet.rules });
+  const maxSeries = Number(process.env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES);
+  const engine = new Engine({ clock: { mode: 'data' }, rules: loaded.ruleSet.rules, ...(maxSeries >= 1 ? { maxSeries } : {}) });
   const summaries = new Map<string, RuleSummary>(loaded.ruleSet.rules.map((r) => [r.name, newSummary()]));
   const temporary = options.out ? `${options.out}.partial-${process.pid}` : null;
   const sink = temporary ? createWriteStream(temporary) : null;
@@ -101,11 +102,18 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     renameSync(temporary, options.out);
   }
   const report = options.out ? out.stdout : out.stderr;
-  report(`${summaryTable(summaries, lastTime)}\n${samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}\n`);
+  report(`${summaryTable(summaries, lastTime)}\n${samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}\n${seriesRefusedLine(engine.stats)}`);
   return EXIT_OK;
 }
 
 class ReplayInputError extends Error {}
+
+/** SPEC §4 caps: samples of new series that max_series or TOCSIN_MAX_SERIES kept out, by rule. */
+function seriesRefusedLine(stats: EngineStats): string {
+  if (stats.seriesRefused === 0) return '';
+  const byRule = Object.entries(stats.seriesRefusedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ');
+  return `series refused: ${stats.seriesRefused} samples of new series were not evaluated (${byRule}); raise max_series or TOCSIN_MAX_SERIES, or narrow group_by\n`;
+}
 
 function newSummary(): RuleSummary {
   return { events: new Map(), opens: 0, cancels: 0, longestOpenMs: 0, openSince: new Map() };

@@ -1,12 +1,13 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL). SIGHUP reloads the
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_MAX_SERIES). SIGHUP reloads the
  * rules; SIGINT/SIGTERM stop gracefully (in-flight deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
 import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import { ConfigurationError, Runtime } from '../../service/runtime.js';
+import { DEFAULT_MAX_SERIES } from '../../engine/engine.js';
 import { createApp } from '../../server/app.js';
 import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
@@ -35,6 +36,8 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     // Loopback by default: nothing is exposed until the operator decides to (--host 0.0.0.0).
     host: options.host ?? env.TOCSIN_HOST ?? '127.0.0.1',
     port,
+    // The global series cap (SPEC §4); each rule also has its max_series. Checked in startServer.
+    maxSeries: Number(env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES),
   };
 }
 
@@ -49,6 +52,10 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     out.stderr(`error: --port must be a number from 0 to 65535, got '${options.port ?? process.env.TOCSIN_PORT}'\n`);
     return EXIT_USAGE;
   }
+  if (!Number.isInteger(config.maxSeries) || config.maxSeries < 1) {
+    out.stderr(`error: TOCSIN_MAX_SERIES must be a whole number of at least 1, got '${process.env.TOCSIN_MAX_SERIES}'\n  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
+    return EXIT_USAGE;
+  }
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
@@ -56,6 +63,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       configDir: config.configDir,
       dataFile: config.dataFile,
       log,
+      maxSeries: config.maxSeries,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
