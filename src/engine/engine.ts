@@ -74,9 +74,14 @@ interface RuntimeRule extends CompiledRule {
   seriesOfEntity: Map<string, number>;
   /** Engine time of the last rule.error about a refused series. */
   lastRefusalAt: number;
+  /** Forgotten series of this rule, kept for reuse (bounded by MAX_SPARE_SERIES over all rules). */
+  spare: Series[];
 }
 
 type TimerKind = 'alert' | 'expiry';
+
+/** Forgotten series kept for reuse at most, over all rules (see `Engine.spareCount`). */
+const MAX_SPARE_SERIES = 4096;
 
 /** The global series cap when none is given (SPEC §4; docs/operations.md "Limits"). */
 export const DEFAULT_MAX_SERIES = 1_000_000;
@@ -95,8 +100,17 @@ export class Engine {
    * live series, not every container id ever seen.
    */
   private readonly implicitEntities = new Map<string, number>();
+  /** `expect` looks at every known entity, those that only samples made included: keep them then. */
+  private keepImplicitEntities = false;
   private readonly maxSeries: number;
   private liveSeries = 0;
+  /**
+   * How many forgotten series the rules keep for reuse (`RuntimeRule.spare`). Where series churn (a new container id every few minutes),
+   * each forgotten series would leave its objects (window, state, timers) as old-generation
+   * garbage that V8 collects late, so the process grows far beyond its live data; reusing them
+   * keeps the peak close to what the live series need (issue 12: churn replay ≤ 2× steady).
+   */
+  private spareCount = 0;
   private readonly metrics = new Map<string, MetricMetadata>();
   private readonly metricContexts = new Map<string, Record<string, unknown>>();
   private silences: readonly Silence[];
@@ -295,6 +309,8 @@ export class Engine {
     }
     this.installRules(next);
     this.liveSeries = this.seriesCount();
+    this.spareCount = 0;
+    for (const rule of next) this.spareCount += rule.spare.length;
     return this.flush();
   }
 
@@ -337,28 +353,58 @@ export class Engine {
     return Object.assign(compileRule(definition), {
       metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity, expectChecked: new Set<string>(),
       placeholders: new Map<string, Series>(), lastByEntity: new Map<string, Series>(), seriesOfEntity: new Map<string, number>(),
-      lastRefusalAt: -Infinity,
+      lastRefusalAt: -Infinity, spare: [],
     });
   }
 
   private installRules(rules: RuntimeRule[]): void {
     this.expectPending = true;
+    this.keepImplicitEntities = rules.some((rule) => rule.expect !== null);
     this.rules = new Map(rules.map((rule) => [rule.definition.name, rule]));
     this.router = new MetricRouter(rules.filter((rule) => rule.definition.enabled));
   }
 
   private newSeries(rule: RuntimeRule, key: string, identity: SeriesIdentity, snapshot?: WindowSnapshot): Series {
-    const window = snapshot
-      ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
-      : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = {
-      rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
-      timer: null as unknown as TimerEntry<Series, TimerKind>, expiry: null as unknown as TimerEntry<Series, TimerKind>,
-      seenAt: -Infinity, placeholder: false, overrideLabels: null,
-    };
-    series.timer = this.timers.entry(series, 'alert');
-    series.expiry = this.timers.entry(series, 'expiry');
-    rule.series.set(key, series);
+    const series = snapshot ? undefined : this.reuse(rule, key, identity);
+    if (series) {
+      rule.series.set(key, series);
+    } else {
+      const window = snapshot
+        ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
+        : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
+      const fresh: Series = {
+        rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
+        timer: null as unknown as TimerEntry<Series, TimerKind>, expiry: null as unknown as TimerEntry<Series, TimerKind>,
+        seenAt: -Infinity, placeholder: false, overrideLabels: null,
+      };
+      fresh.timer = this.timers.entry(fresh, 'alert');
+      fresh.expiry = this.timers.entry(fresh, 'expiry');
+      rule.series.set(key, fresh);
+      return this.registered(rule, fresh);
+    }
+    return this.registered(rule, series);
+  }
+
+  /** A spare series of the same rule, reset for `key` (its window and state emptied in place). */
+  private reuse(rule: RuntimeRule, key: string, identity: SeriesIdentity): Series | undefined {
+    const series = rule.spare.pop();
+    if (series === undefined) return undefined;
+    this.spareCount--;
+    series.key = key;
+    series.identity = identity;
+    series.window.clear();
+    const state = series.state;
+    if (state.placeholder !== undefined || state.flappingOwed !== undefined) series.state = initialState(rule.definition.severity);
+    else Object.assign(state, initialState(rule.definition.severity));
+    series.beforePhase = 'inactive';
+    series.seenAt = -Infinity;
+    series.placeholder = false;
+    series.overrideLabels = null;
+    return series;
+  }
+
+  private registered(rule: RuntimeRule, series: Series): Series {
+    const identity = series.identity;
     this.liveSeries++;
     if (rule.expect) rule.seriesOfEntity.set(identity.entity, (rule.seriesOfEntity.get(identity.entity) ?? 0) + 1);
     this.holdEntity(identity.entity);
@@ -378,6 +424,9 @@ export class Engine {
 
   /** A series refers to the entity: an entity that only samples made stays while this holds. */
   private holdEntity(name: string): void {
+    // Without `expect`, an entity only samples made is its name and nothing else: `entityFor`
+    // makes it when needed, and nothing is kept per entity.
+    if (!this.keepImplicitEntities) return;
     if (this.entities.has(name) && !this.implicitEntities.has(name)) return;
     // A sample for an unknown entity creates it (SPEC §1).
     if (!this.entities.has(name)) this.entities.set(name, { name, enabled: true, tags: {} });
@@ -612,6 +661,10 @@ export class Engine {
     this.changed.delete(series);
     this.output.removed.push({ rule: rule.definition.name, seriesKey: series.key });
     this.releaseEntity(entity);
+    if (this.spareCount < MAX_SPARE_SERIES) {
+      rule.spare.push(series);
+      this.spareCount++;
+    }
   }
 
   private unscheduleAll(series: Series): void {

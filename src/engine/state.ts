@@ -139,9 +139,15 @@ export function initialState(severity: Severity): AlertState {
     acknowledged: false,
     severity,
     nodata: null,
-    flap: initialFlapState(),
+    flap: INITIAL_FLAP,
   };
 }
+
+/**
+ * Flap states are replaced, never changed in place (recordOutcome returns a new one), so every
+ * new series can share one frozen initial state instead of allocating its own.
+ */
+const INITIAL_FLAP: FlapState = Object.freeze(initialFlapState());
 
 export function step(previous: AlertState, input: StepInput, now: number, context: StepContext): StepResult {
   const state: AlertState = { ...previous };

@@ -104,8 +104,11 @@ describe('series_ttl', () => {
   });
 
   it('forgets entities that only samples created once none of their series is left', () => {
+    // A rule with `expect` makes the engine keep entities that only samples created (it must
+    // know them); without one, nothing is kept per such entity at all.
+    const watcher = makeRule({ name: 'watcher', metrics: ['mem'], condition: 'value > 1', noDataMs: 10 * m, expect: "entity.tags.role == 'db'" });
     const engine = new Engine({
-      clock: { mode: 'data' }, rules: [rule],
+      clock: { mode: 'data' }, rules: [rule, watcher],
       entities: [{ name: 'registered', enabled: true, tags: { env: 'prod' } }],
     });
     engine.ingest([sample('c1', 0, 0), sample('registered', 0, 0)]);
