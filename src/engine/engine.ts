@@ -286,6 +286,8 @@ export class Engine {
         const sameWindow = JSON.stringify(old.definition.window) === JSON.stringify(definition.window);
         for (const series of old.series.values()) {
           this.unscheduleAll(series);
+          // The moved series holds the entity again (newSeries); the old one lets go.
+          this.releaseEntity(series.identity.entity);
           const moved = this.newSeries(fresh, series.key, series.identity, sameWindow ? series.window.toSnapshot() : undefined);
           moved.state = series.state;
           moved.beforePhase = series.beforePhase;

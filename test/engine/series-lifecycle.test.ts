@@ -209,3 +209,19 @@ describe('expect placeholders', () => {
     expect(engine.alerts().map((a) => a.seriesKey)).toEqual(['entity=db-1']);
   });
 });
+
+describe('reload and the series lifecycle', () => {
+  it('a changed rule keeps its series, their expiry and the entities they hold', () => {
+    const watcher = makeRule({ name: 'watcher', metrics: ['mem'], condition: 'value > 1', noDataMs: 10 * m, expect: "entity.tags.role == 'db'" });
+    const rule = makeRule({ condition: 'value > 1', seriesTtlMs: h });
+    const engine = new Engine({ clock: { mode: 'data' }, rules: [rule, watcher] });
+    engine.ingest([sample('c1', 0, 5)]);
+    engine.reload([{ ...rule, severity: 'major' }, watcher]);
+    expect(engine.seriesCount()).toBe(1);
+    const out = engine.advance(2 * h);
+    expect(reasons(out)).toEqual(['expired']);
+    expect(engine.seriesCount()).toBe(0);
+    expect(engine.entity('c1')).toBeUndefined();
+    expect(engine.timerCount()).toBe(0);
+  });
+});
