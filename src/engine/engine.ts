@@ -14,7 +14,10 @@ import { isWithinSchedule } from './schedule.js';
 import { TimerQueue, type TimerEntry } from './scheduler.js';
 import { identityFromSeriesKey, seriesKeyOf } from './series-key.js';
 import { activeSilence, alertLabels, type Silence } from './silences.js';
-import { hasAlert, initialState, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import {
+  hasAlert, initialState, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step,
+  type AlertState, type Phase, type StepInput, type Transition,
+} from './state.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
@@ -48,9 +51,9 @@ interface Series {
   /** Phase before the last change, for the `before_status` name. */
   beforePhase: Phase;
   /** The state machine's next deadline (pending, keep_firing_for, repeat, no-data). */
-  timer: TimerEntry<Series, TimerKind>;
+  timer: SeriesTimer;
   /** When the series may be forgotten; moved lazily (see `expire`), so a sample costs no heap work. */
-  expiry: TimerEntry<Series, TimerKind>;
+  expiry: SeriesTimer;
   /** Engine time of the last sample that reached this series: `series_ttl` counts from here. */
   seenAt: number;
   /** A series made for an `expect`ed entity that has not reported yet: only its no-data timer runs. */
@@ -79,6 +82,7 @@ interface RuntimeRule extends CompiledRule {
 }
 
 type TimerKind = 'alert' | 'expiry';
+type SeriesTimer = TimerEntry<Series, TimerKind>;
 
 /** Forgotten series kept for reuse at most, over all rules (see `Engine.spareCount`). */
 const MAX_SPARE_SERIES = 4096;
@@ -105,10 +109,11 @@ export class Engine {
   private readonly maxSeries: number;
   private liveSeries = 0;
   /**
-   * How many forgotten series the rules keep for reuse (`RuntimeRule.spare`). Where series churn (a new container id every few minutes),
-   * each forgotten series would leave its objects (window, state, timers) as old-generation
-   * garbage that V8 collects late, so the process grows far beyond its live data; reusing them
-   * keeps the peak close to what the live series need (issue 12: churn replay ≤ 2× steady).
+   * How many forgotten series the rules keep for reuse (`RuntimeRule.spare`). Where series churn
+   * (a new container id every few minutes), each forgotten series would leave its objects
+   * (window, state, timers) as old-generation garbage that V8 collects late, so the process grows
+   * far beyond its live data; reusing them keeps the peak close to what the live series need
+   * (issue 12: churn replay ≤ 2× steady).
    */
   private spareCount = 0;
   private readonly metrics = new Map<string, MetricMetadata>();
@@ -353,9 +358,9 @@ export class Engine {
 
   private runtimeRule(definition: RuleDefinition): RuntimeRule {
     return Object.assign(compileRule(definition), {
-      metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity, expectChecked: new Set<string>(),
-      placeholders: new Map<string, Series>(), lastByEntity: new Map<string, Series>(), seriesOfEntity: new Map<string, number>(),
-      lastRefusalAt: -Infinity, spare: [],
+      metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity,
+      expectChecked: new Set<string>(), placeholders: new Map<string, Series>(), lastByEntity: new Map<string, Series>(),
+      seriesOfEntity: new Map<string, number>(), lastRefusalAt: -Infinity, spare: [],
     });
   }
 
@@ -376,7 +381,8 @@ export class Engine {
         : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
       const fresh: Series = {
         rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
-        timer: null as unknown as TimerEntry<Series, TimerKind>, expiry: null as unknown as TimerEntry<Series, TimerKind>,
+        // Set just below: an entry needs its series.
+        timer: null as unknown as SeriesTimer, expiry: null as unknown as SeriesTimer,
         seenAt: -Infinity, placeholder: false, overrideLabels: null,
       };
       fresh.timer = this.timers.entry(fresh, 'alert');
@@ -396,8 +402,10 @@ export class Engine {
     series.identity = identity;
     series.window.clear();
     const state = series.state;
-    if (state.placeholder !== undefined || state.flappingOwed !== undefined) series.state = initialState(rule.definition.severity);
-    else Object.assign(state, initialState(rule.definition.severity));
+    // Optional fields cannot be cleared by assigning the initial state over them: start afresh then.
+    const initial = initialState(rule.definition.severity);
+    if (state.placeholder !== undefined || state.flappingOwed !== undefined) series.state = initial;
+    else Object.assign(state, initial);
     series.beforePhase = 'inactive';
     series.seenAt = -Infinity;
     series.placeholder = false;
@@ -415,7 +423,8 @@ export class Engine {
 
   /** The series key of an identity under a rule. */
   private keyOf(rule: RuntimeRule, identity: SeriesIdentity): string {
-    return seriesKeyOf(rule.definition.groupBy, rule.keyIncludesMetric, identity.metric, identity.entity, identity.tags);
+    const { groupBy } = rule.definition;
+    return seriesKeyOf(groupBy, rule.keyIncludesMetric, identity.metric, identity.entity, identity.tags);
   }
 
   private makePlaceholder(rule: RuntimeRule, series: Series): void {
@@ -580,11 +589,13 @@ export class Engine {
     if (now - rule.lastRefusalAt >= RULE_ERROR_INTERVAL_MS) {
       rule.lastRefusalAt = now;
       const message = perRule
-        ? `series limit reached: rule '${name}' has ${rule.series.size} series (max_series ${rule.definition.maxSeries}); `
+        ? `series limit reached: rule '${name}' has ${rule.series.size} series `
+          + `(max_series ${rule.definition.maxSeries}); `
           + 'samples of new series are not evaluated until idle series expire (series_ttl), or raise max_series'
         : `series limit reached: all rules together have ${this.liveSeries} series (global cap ${this.maxSeries}); `
           + 'samples of new series are not evaluated until idle series expire (series_ttl), or raise TOCSIN_MAX_SERIES';
-      const event = ruleErrorEvent(rule.definition, key, message, `${rule.definition.file}:${rule.definition.line}:1`, '', Number.isFinite(now) ? now : 0);
+      const where = `${rule.definition.file}:${rule.definition.line}:1`;
+      const event = ruleErrorEvent(rule.definition, key, message, where, '', Number.isFinite(now) ? now : 0);
       this.count(event.type);
       this.output.events.push({ event, rule: name, notify: [] });
     }
@@ -784,7 +795,8 @@ export class Engine {
 
   /** Fires the timers due before `until` (and at `until` when `inclusive`), in time order. */
   private fireTimers(until: number, inclusive = true): void {
-    for (let entry = this.timers.peek(); entry && (entry.at < until || (inclusive && entry.at === until)); entry = this.timers.peek()) {
+    const due = (at: number) => at < until || (inclusive && at === until);
+    for (let entry = this.timers.peek(); entry && due(entry.at); entry = this.timers.peek()) {
       this.timers.pop();
       const series = entry.target;
       const at = this.clock.mode === 'data' ? entry.at : until;

@@ -21,7 +21,8 @@ export function escapeKeyPart(text: string): string {
 
 export function seriesKeyOf(groupBy: readonly string[] | null, includeMetric: boolean, metric: string, entity: string, tags: Tags): string {
   if (groupBy === null) {
-    let key = includeMetric ? `metric=${escapeKeyPart(metric)},entity=${escapeKeyPart(entity)}` : `entity=${escapeKeyPart(entity)}`;
+    const entityPart = `entity=${escapeKeyPart(entity)}`;
+    let key = includeMetric ? `metric=${escapeKeyPart(metric)},${entityPart}` : entityPart;
     const names = Object.keys(tags);
     if (names.length > 1) names.sort();
     for (const name of names) key += `,${escapeKeyPart(name)}=${escapeKeyPart(tags[name]!)}`;

@@ -97,8 +97,15 @@ export class TocsinMetrics {
         if (openAlerts !== undefined) this.set(await openAlerts());
       },
     });
-    this.#seriesRefused = new Counter({ name: 'tocsin_series_refused_total', help: 'Samples of new series a rule did not evaluate: max_series or the global series cap reached, by rule.', labelNames: ['rule'], registers });
-    this.#seriesExpired = new Counter({ name: 'tocsin_series_expired_total', help: 'Series forgotten after series_ttl without a sample.', registers });
+    this.#seriesRefused = new Counter({
+      name: 'tocsin_series_refused_total',
+      help: 'Samples of new series a rule did not evaluate: max_series or the global series cap reached, by rule.',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.#seriesExpired = new Counter({
+      name: 'tocsin_series_expired_total', help: 'Series forgotten after series_ttl without a sample.', registers,
+    });
     const liveSeries = options.liveSeries;
     new Gauge({
       name: 'tocsin_series',
@@ -174,7 +181,9 @@ export class TocsinMetrics {
 
   /** After replacing the engine (a reload), so its counters, starting again from zero, count in full. */
   engineReplaced(): void {
-    this.#lastEngineStats = { evaluations: 0, events: {}, droppedSamples: 0, evaluationErrorsByRule: {}, seriesRefusedByRule: {}, seriesExpired: 0 };
+    this.#lastEngineStats = {
+      evaluations: 0, events: {}, droppedSamples: 0, evaluationErrorsByRule: {}, seriesRefusedByRule: {}, seriesExpired: 0,
+    };
   }
 
   /** The body and content type of `GET /metrics`. */

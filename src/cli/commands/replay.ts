@@ -43,7 +43,9 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     return EXIT_FINDINGS;
   }
   const maxSeries = Number(process.env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES);
-  const engine = new Engine({ clock: { mode: 'data' }, rules: loaded.ruleSet.rules, ...(maxSeries >= 1 ? { maxSeries } : {}) });
+  const engine = new Engine({
+    clock: { mode: 'data' }, rules: loaded.ruleSet.rules, ...(maxSeries >= 1 ? { maxSeries } : {}),
+  });
   const summaries = new Map<string, RuleSummary>(loaded.ruleSet.rules.map((r) => [r.name, newSummary()]));
   const temporary = options.out ? `${options.out}.partial-${process.pid}` : null;
   const sink = temporary ? createWriteStream(temporary) : null;
@@ -102,7 +104,8 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     renameSync(temporary, options.out);
   }
   const report = options.out ? out.stdout : out.stderr;
-  report(`${summaryTable(summaries, lastTime)}\n${samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}\n${seriesRefusedLine(engine.stats)}`);
+  report(`${summaryTable(summaries, lastTime)}\n${samples} samples replayed${options.out ? `, events written to ${options.out}` : ''}\n`
+    + seriesRefusedLine(engine.stats));
   return EXIT_OK;
 }
 
@@ -112,7 +115,8 @@ class ReplayInputError extends Error {}
 function seriesRefusedLine(stats: EngineStats): string {
   if (stats.seriesRefused === 0) return '';
   const byRule = Object.entries(stats.seriesRefusedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ');
-  return `series refused: ${stats.seriesRefused} samples of new series were not evaluated (${byRule}); raise max_series or TOCSIN_MAX_SERIES, or narrow group_by\n`;
+  return `series refused: ${stats.seriesRefused} samples of new series were not evaluated (${byRule}); `
+    + 'raise max_series or TOCSIN_MAX_SERIES, or narrow group_by\n';
 }
 
 function newSummary(): RuleSummary {

@@ -53,7 +53,8 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     return EXIT_USAGE;
   }
   if (!Number.isInteger(config.maxSeries) || config.maxSeries < 1) {
-    out.stderr(`error: TOCSIN_MAX_SERIES must be a whole number of at least 1, got '${process.env.TOCSIN_MAX_SERIES}'\n  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
+    out.stderr(`error: TOCSIN_MAX_SERIES must be a whole number of at least 1, got '${process.env.TOCSIN_MAX_SERIES}'\n`
+      + `  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
     return EXIT_USAGE;
   }
   const log = options.log ?? createLogger();

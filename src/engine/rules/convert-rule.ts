@@ -113,7 +113,8 @@ export function convertRule(source: YamlSource, item: unknown, index: number): C
     timezone: zone,
     enabled: fields.enabled !== false,
   };
-  rule.seriesTtlMs = seriesTtl(rule, fields, at('series_ttl'), source.scalar(at('series_ttl')) !== null, checkedDuration, report);
+  const ttlWritten = source.scalar(at('series_ttl')) !== null;
+  rule.seriesTtlMs = seriesTtl(rule, fields, at('series_ttl'), ttlWritten, checkedDuration, report);
   const description = text(fields.description);
   if (description) rule.description = description;
   if (filter) rule.filter = filter;
