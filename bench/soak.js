@@ -12,7 +12,7 @@
  * 2. Churn over HTTP: `tocsin run` in a child process on 127.0.0.1 with a temp store, fed NDJSON
  *    batches once a second by this process, every 10 s a generation of 2,000 new container ids;
  *    at the end its peak RSS (VmHWM of /proc/<pid>/status) and the live series read from /metrics
- *    as `tocsin_series_live` (summed over its labels; "—" when the build does not export it).
+ *    as `tocsin_series` (summed over its labels; "—" when the build does not export it).
  *
  * Rules (bench/soak's own temp config dir): `value > 80` on container.cpu with `series_ttl: 1m`, so
  * churn is forgotten soon; a build that does not know `series_ttl` gets the rule without it (noted).
@@ -29,7 +29,7 @@ import { writeSoakFile } from './soak/churn-files.js';
 export const title = 'Soak: series that come and go';
 
 /** The /metrics gauge of series held by the engine (h3-engine's `series_ttl` work exports it). */
-export const LIVE_SERIES_METRIC = 'tocsin_series_live';
+export const LIVE_SERIES_METRIC = 'tocsin_series';
 const TARGETS = { churnOverSteadyRss: 2 };
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
 const CHILD = fileURLToPath(new URL('./soak/replay-child.js', import.meta.url));

@@ -14,7 +14,7 @@ import { formatDiagnostics } from '../../parser/index.js';
 import type { Sample } from '../../model/sample.js';
 import { formatDuration } from '../../model/duration.js';
 import type { AlertEventData, TocsinEvent } from '../../model/event.js';
-import { Engine } from '../../engine/engine.js';
+import { DEFAULT_MAX_SERIES, Engine, type EngineStats } from '../../engine/engine.js';
 import type { RuleDefinition } from '../../engine/rule.js';
 import { loadRules } from './load-rules.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
@@ -70,6 +70,7 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     return EXIT_FINDINGS;
   }
   const rules = loaded.ruleSet.rules;
+  const maxSeries = Number(process.env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES);
   const stat = statSync(options.input);
   const size = stat.size;
   const sort = options.sort ?? true;
@@ -80,12 +81,12 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
       // order start over, sorting in memory (the events file is rewritten; standard output could
       // not be, and a pipe cannot be read twice).
       try {
-        result = replayPass({ ...options, rules, sort: false, sortLimit, size, optimistic: true }, out);
+        result = replayPass({ ...options, rules, maxSeries, sort: false, sortLimit, size, optimistic: true }, out);
       } catch (error) {
         if (!(error instanceof OrderError)) throw error;
       }
     }
-    result ??= replayPass({ ...options, rules, sort, sortLimit, size, optimistic: false }, out);
+    result ??= replayPass({ ...options, rules, maxSeries, sort, sortLimit, size, optimistic: false }, out);
   } catch (error) {
     if (error instanceof ReplayInputError) {
       out.stderr(`error: ${error.message}\n  hint: each line must be one sample: {"metric", "entity", "time", "value", "tags"?, "text"?}\n`);
@@ -104,12 +105,16 @@ export async function runReplay(options: ReplayOptions, out: Output): Promise<nu
     lines.push(`the input was not in time order: ${result.sorted} samples were sorted by time in memory before replay`);
   }
   lines.push(`${result.liveSeries} series live at the end (summed over the rules)`);
+  const refused = seriesRefusedLine(result.stats);
+  if (refused) lines.push(refused);
   report(`${summaryTable(result.summaries, result.lastTime)}\n${lines.join('\n')}\n`);
   return EXIT_OK;
 }
 
 interface PassOptions {
   rules: RuleDefinition[];
+  /** The global series cap (TOCSIN_MAX_SERIES); below 1 means the engine's default. */
+  maxSeries: number;
   input: string;
   out?: string;
   sort: boolean;
@@ -124,6 +129,7 @@ interface PassResult {
   sorted: number;
   lastTime: number;
   liveSeries: number;
+  stats: EngineStats;
   summaries: Map<string, RuleSummary>;
 }
 
@@ -132,7 +138,9 @@ interface PassResult {
  * ReplayOrderError for a line it cannot put in order (a bare OrderError when `optimistic`).
  */
 function replayPass(options: PassOptions, out: Output): PassResult {
-  const engine = new Engine({ clock: { mode: 'data' }, rules: options.rules });
+  const engine = new Engine({
+    clock: { mode: 'data' }, rules: options.rules, ...(options.maxSeries >= 1 ? { maxSeries: options.maxSeries } : {}),
+  });
   const summaries = new Map<string, RuleSummary>(options.rules.map((r) => [r.name, newSummary()]));
   const sink = new EventSink(options.out, out.stdout);
   const progress = out.isTTY ? progressBar(out, options.size) : null;
@@ -173,7 +181,7 @@ function replayPass(options: PassOptions, out: Output): PassResult {
     if (error instanceof OrderError && !options.optimistic) throw new ReplayOrderError(error, firstLine);
     throw error;
   }
-  return { samples, sorted: order.sortedCount, lastTime: order.latest, liveSeries: engine.seriesCount(), summaries };
+  return { samples, sorted: order.sortedCount, lastTime: order.latest, liveSeries: engine.seriesCount(), stats: engine.stats, summaries };
 }
 
 /** An OrderError to report, with a line of the file to suggest a sort command from. */
@@ -189,6 +197,14 @@ class ReplayOrderError extends Error {
 }
 
 class ReplayInputError extends Error {}
+
+/** SPEC §4 caps: samples of new series that max_series or TOCSIN_MAX_SERIES kept out, by rule. */
+function seriesRefusedLine(stats: EngineStats): string {
+  if (stats.seriesRefused === 0) return '';
+  const byRule = Object.entries(stats.seriesRefusedByRule).map(([rule, n]) => `${rule} ${n}`).join(', ');
+  return `series refused: ${stats.seriesRefused} samples of new series were not evaluated (${byRule}); `
+    + 'raise max_series or TOCSIN_MAX_SERIES, or narrow group_by';
+}
 
 function newSummary(): RuleSummary {
   return { events: new Map(), opens: 0, cancels: 0, longestOpenMs: 0, openSince: new Map() };

@@ -1,12 +1,14 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS). SIGHUP reloads the
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS, TOCSIN_MAX_SERIES).
+ * SIGHUP reloads the
  * rules; SIGINT/SIGTERM stop gracefully (in-flight deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
 import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import { ConfigurationError, Runtime } from '../../service/runtime.js';
+import { DEFAULT_MAX_SERIES } from '../../engine/engine.js';
 import { createApp } from '../../server/app.js';
 import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
@@ -39,6 +41,8 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     host: options.host ?? env.TOCSIN_HOST ?? '127.0.0.1',
     port,
     limits: parseLimitSettings(options.limit ?? [], env.TOCSIN_LIMITS),
+    // The global series cap (SPEC §4); each rule also has its max_series. Checked in startServer.
+    maxSeries: Number(env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES),
   };
 }
 
@@ -58,6 +62,11 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     return EXIT_USAGE;
   }
   const limits = config.limits.limits;
+  if (!Number.isInteger(config.maxSeries) || config.maxSeries < 1) {
+    out.stderr(`error: TOCSIN_MAX_SERIES must be a whole number of at least 1, got '${process.env.TOCSIN_MAX_SERIES}'\n`
+      + `  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
+    return EXIT_USAGE;
+  }
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
@@ -65,6 +74,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       configDir: config.configDir,
       dataFile: config.dataFile,
       log,
+      maxSeries: config.maxSeries,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
