@@ -9,6 +9,7 @@ import { formatDuration } from '../model/duration.js';
 import { clockDuration } from './clock-duration.js';
 import { canonicalUtc, formatUtc, luxonWritesPlainEnglish } from './utc-date.js';
 import { toText } from './context.js';
+import { activeBudget } from './budget.js';
 
 export interface HelperSpec {
   name: string;
@@ -27,15 +28,22 @@ export interface HelperSpec {
 
 type Options = { hash?: Record<string, unknown> };
 
-/** Handlebars passes its options object last; helpers see only their own arguments. */
+/**
+ * Handlebars passes its options object last; helpers see only their own arguments. The text a
+ * helper makes is charged to the render budget (budget.ts), printed or not: `{{json @root}}` in a
+ * loop is work even inside a condition.
+ */
 function helper(fn: (args: unknown[], hash: Record<string, unknown>) => unknown): (...args: unknown[]) => unknown {
   return (...all: unknown[]) => {
     const options = all[all.length - 1] as Options | undefined;
+    let result: unknown;
     try {
-      return fn(all.slice(0, -1), options?.hash ?? {});
+      result = fn(all.slice(0, -1), options?.hash ?? {});
     } catch {
       return '';
     }
+    if (typeof result === 'string') activeBudget()?.charge(result.length);
+    return result;
   };
 }
 
