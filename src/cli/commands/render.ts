@@ -149,7 +149,8 @@ export async function runRender(args: RenderArgs, out: Output): Promise<number> 
     return EXIT_OK;
   } catch (error) {
     if (error instanceof TemplateRenderError) {
-      out.stderr(`error: ${error.message}\n`);
+      // Out of budget: the compiler-style diagnostic, caret under the block or leaf where it ran out.
+      out.stderr(error.diagnostic !== undefined ? `${formatDiagnostics([error.diagnostic])}\n` : `error: ${error.message}\n`);
       return EXIT_FINDINGS;
     }
     throw error;
