@@ -211,3 +211,20 @@ describe('tocsin render', () => {
     }
   });
 });
+
+describe('tocsin and the limit variables', () => {
+  it('refuses to run with a bad value (exit 2), naming the variable', async () => {
+    const { main } = await import('../../src/cli/main.js');
+    const saved = process.env.TOCSIN_RENDER_MAX_BYTES;
+    process.env.TOCSIN_RENDER_MAX_BYTES = 'plenty';
+    try {
+      let stderr = '';
+      const code = await main(['node', 'tocsin', 'render', 'flat', '--event', 'alert.open'], { stdout: () => {}, stderr: (t) => (stderr += t) });
+      expect(code).toBe(2);
+      expect(stderr).toMatch(/^error: TOCSIN_RENDER_MAX_BYTES must be a whole number of at least 1, got 'plenty' \(default 1048576\)/);
+    } finally {
+      if (saved === undefined) delete process.env.TOCSIN_RENDER_MAX_BYTES;
+      else process.env.TOCSIN_RENDER_MAX_BYTES = saved;
+    }
+  });
+});

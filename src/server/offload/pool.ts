@@ -60,15 +60,19 @@ function workerEntry(): string {
   return existsSync(fileURLToPath(js)) ? js.href : new URL('./worker.ts', import.meta.url).href;
 }
 
-export function offloadTimeoutFromEnv(env: NodeJS.ProcessEnv): number {
+/** The time limit of an offloaded job from the environment, or what is wrong with its value. */
+export function offloadTimeoutFromEnv(env: NodeJS.ProcessEnv): { ok: true; timeoutMs: number } | { ok: false; error: string } {
   const text = env[OFFLOAD_TIMEOUT_VARIABLE];
-  const value = text === undefined || text.trim() === '' ? DEFAULT_OFFLOAD_TIMEOUT_MS : Number(text);
-  return Number.isSafeInteger(value) && value >= 1 ? value : DEFAULT_OFFLOAD_TIMEOUT_MS;
+  if (text === undefined || text.trim() === '') return { ok: true, timeoutMs: DEFAULT_OFFLOAD_TIMEOUT_MS };
+  const value = Number(text);
+  if (Number.isSafeInteger(value) && value >= 1) return { ok: true, timeoutMs: value };
+  return { ok: false, error: `${OFFLOAD_TIMEOUT_VARIABLE} must be a whole number of milliseconds of at least 1, got '${text}' (default ${DEFAULT_OFFLOAD_TIMEOUT_MS})` };
 }
 
 interface Pending {
   id: number;
   job: OffloadJob;
+  timeoutMs: number;
   resolve: (answer: JobAnswer) => void;
   reject: (error: Error) => void;
 }
@@ -86,12 +90,12 @@ export class OffloadThread {
     this.timeoutMs = timeoutMs;
   }
 
-  run(job: OffloadJob): Promise<JobAnswer> {
+  run(job: OffloadJob, timeoutMs = this.timeoutMs): Promise<JobAnswer> {
     if (this.queue.length >= OFFLOAD_QUEUE_LIMIT) {
-      return Promise.reject(new OffloadError('busy', `${OFFLOAD_QUEUE_LIMIT} previews and checks are already waiting`, this.timeoutMs));
+      return Promise.reject(new OffloadError('busy', `${OFFLOAD_QUEUE_LIMIT} previews and checks are already waiting`, timeoutMs));
     }
     return new Promise<JobAnswer>((resolve, reject) => {
-      this.queue.push({ id: this.nextId++, job, resolve, reject });
+      this.queue.push({ id: this.nextId++, job, timeoutMs, resolve, reject });
       this.pump();
     });
   }
@@ -146,9 +150,9 @@ export class OffloadThread {
       const worker = this.worker;
       this.discard();
       void worker?.terminate();
-      next.reject(new OffloadError('timeout', `it took longer than ${this.timeoutMs} ms`, this.timeoutMs));
+      next.reject(new OffloadError('timeout', `it took longer than ${next.timeoutMs} ms`, next.timeoutMs));
       this.pump();
-    }, this.timeoutMs);
+    }, next.timeoutMs);
     this.timer.unref();
     this.worker.postMessage({ id: next.id, job: next.job });
   }
@@ -170,6 +174,10 @@ let shared: OffloadThread | null = null;
 
 /** The process's offload thread, started on first use. */
 export function offloadThread(): OffloadThread {
-  shared ??= new OffloadThread(offloadTimeoutFromEnv(process.env));
+  if (shared === null) {
+    const timeout = offloadTimeoutFromEnv(process.env);
+    // `tocsin` refuses to start with a bad value (cli/main.ts); a library user gets the default.
+    shared = new OffloadThread(timeout.ok ? timeout.timeoutMs : DEFAULT_OFFLOAD_TIMEOUT_MS);
+  }
   return shared;
 }
