@@ -12,7 +12,7 @@ import type { OffloadJob } from '../../../src/server/offload/worker.js';
 const thread = new OffloadThread(60_000);
 afterAll(() => thread.close());
 
-const preview = (text: string): OffloadJob => ({ kind: 'preview', limits: { ...DEFAULT_RENDER_LIMITS }, body: { text, event: 'alert.open' } });
+const preview = (text: string, event = 'alert.open'): OffloadJob => ({ kind: 'preview', limits: { ...DEFAULT_RENDER_LIMITS }, body: { text, event } });
 const slow = preview(`{ "t": "${'{{#if value}}x{{/if}}'.repeat(3000)}" }`);
 const light = preview('{ "v": "#value" }');
 
@@ -23,7 +23,7 @@ describe('the offload thread', () => {
   });
 
   it('passes a 4xx the job raised back as it was raised', async () => {
-    const answer = await thread.run({ ...light, body: { ...light.body, event: 'alert.opn' } } as OffloadJob);
+    const answer = await thread.run(preview('{ "v": "#value" }', 'alert.opn'));
     expect(answer).toMatchObject({ ok: false, error: { status: 400, code: 'unknown_event_type' } });
   });
 
