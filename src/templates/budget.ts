@@ -27,7 +27,7 @@ export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({ max
  * iteration limit of them. Without it one iteration of a body of 10,000 {{#if}}s would be as cheap
  * to the budget as one of `{{@key}}`.
  */
-export const STEPS_PER_ITERATION = 20;
+export const STEPS_PER_ITERATION = 10;
 export const HEAVY_CALL_WEIGHT = 20;
 
 /** The environment variables that set the limits (docs/operations.md "Limits"). */

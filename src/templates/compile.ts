@@ -16,7 +16,7 @@ import { locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrig
 import { activeBudget, budgetHint, renderLimits, RenderBudget, RenderBudgetExceeded, withBudget, type RenderLimits } from './budget.js';
 import { toText, type Getter, type RenderContext, type RenderSettings } from './context.js';
 import { textEmitter, valueEmitter, type Plan } from './emit.js';
-import { checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
+import { BRACE_DATA, checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
 import type { JsonNode, JsonStringNode, JsonValue } from './json-source.js';
 import * as problems from './problems.js';
 import { isEventType, sampleEvent } from './schemas.js';
@@ -252,7 +252,7 @@ class PlanBuilder {
     return {
       kind: 'text',
       get: (ctx) => {
-        const data: Record<string, string> = {};
+        const data: Record<string, string> = { ...BRACE_DATA };
         for (let i = 0; i < getters.length; i++) data[names[i]!] = toText(getters[i]!(ctx));
         const budget = activeBudget();
         if (budget === null) return render(view(ctx), data);

@@ -171,6 +171,12 @@ export interface CompiledLeaf {
   reads: ReadonlySet<string> | null;
 }
 
+/** `{{ref}}` appended; a backslash right before '{{' would escape the mustache, so it is doubled to stay literal. */
+const withMustache = (source: string, ref: string): string => `${source.endsWith('\\') ? `${source}\\` : source}{{${ref}}}`;
+
+/** The data every leaf gets besides its tokens: the braces written next to a token (compileLeaf). */
+export const BRACE_DATA: Readonly<Record<string, string>> = Object.freeze({ __lb: '{', __rb: '}' });
+
 /**
  * Rewrites the plain content (`##` → `#`, `#name` → `{{@__tN}}`) and compiles. Only called for a
  * leaf without problems. Compilation is lazy in Handlebars; the caller renders an example once.
@@ -186,15 +192,25 @@ export function compileLeaf(leaf: ParsedLeaf): CompiledLeaf {
   for (const range of content) {
     anchors.push({ source: source.length, text: position });
     source += text.slice(position, range.start);
+    let afterToken = false;
     for (const piece of scanTokens(text, range.start, range.end)) {
       if (piece.kind === 'text') {
-        source += piece.text;
+        // `}` right after the token's '}}' would make '}}}' (the fuzz test found `#tags.env}}`):
+        // each such brace is written as {{@__rb}}.
+        let rest = piece.text;
+        while (afterToken && rest.startsWith('}')) {
+          source = withMustache(source, '@__rb');
+          rest = rest.slice(1);
+        }
+        source += rest;
+        afterToken = false;
         continue;
       }
-      // A backslash right before '{{' would escape the mustache; doubling it keeps it literal.
-      if (source.endsWith('\\')) source += '\\';
-      source += `{{@__t${tokens.length}}}`;
+      // Likewise a '{' right before it would make '{{{': written as {{@__lb}}.
+      if (source.endsWith('{')) source = withMustache(source.slice(0, -1), '@__lb');
+      source = withMustache(source, `@__t${tokens.length}`);
       tokens.push(piece);
+      afterToken = true;
     }
     position = range.end;
   }
