@@ -146,22 +146,6 @@ function placeInLeaf(error: unknown, leaf: JsonStringNode): unknown {
   return error;
 }
 
-/** A text leaf's getter with its output charged to the render budget. */
-function charged(leaf: JsonStringNode, get: (ctx: RenderContext) => string): (ctx: RenderContext) => string {
-  return (ctx) => {
-    const out = get(ctx);
-    const budget = activeBudget();
-    if (budget !== null) {
-      try {
-        budget.charge(out.length);
-      } catch (error) {
-        throw placeInLeaf(error, leaf);
-      }
-    }
-    return out;
-  };
-}
-
 class PlanBuilder {
   private readonly findings: Findings;
   private readonly leaves: Map<JsonStringNode, ParsedLeaf>;
@@ -169,14 +153,20 @@ class PlanBuilder {
   private readonly table: VariableTable;
   private readonly firstType: boolean;
   private readonly maxDepth: number;
+  /**
+   * Set when a leaf uses Handlebars: only then does a render need a budget while it runs (loops,
+   * helpers). Plain #token leaves cannot multiply; the finished body is held to the byte limit.
+   */
+  readonly budget: { needed: boolean };
 
-  constructor(findings: Findings, leaves: Map<JsonStringNode, ParsedLeaf>, compiled: Map<ParsedLeaf, ReturnType<typeof compileLeaf>>, table: VariableTable, firstType: boolean, maxDepth: number) {
+  constructor(findings: Findings, leaves: Map<JsonStringNode, ParsedLeaf>, compiled: Map<ParsedLeaf, ReturnType<typeof compileLeaf>>, table: VariableTable, firstType: boolean, maxDepth: number, budget: { needed: boolean }) {
     this.findings = findings;
     this.leaves = leaves;
     this.compiled = compiled;
     this.table = table;
     this.firstType = firstType;
     this.maxDepth = maxDepth;
+    this.budget = budget;
   }
 
   build(node: JsonNode): Plan {
@@ -222,7 +212,8 @@ class PlanBuilder {
         literals.push('');
       }
     }
-    return { kind: 'text', get: charged(leaf, interpolation(literals, getters)) };
+    // No budget here: a text leaf cannot loop, and the finished body is held to the byte limit.
+    return { kind: 'text', get: interpolation(literals, getters) };
   }
 
   private handlebars(leaf: JsonStringNode): Plan {
@@ -246,19 +237,20 @@ class PlanBuilder {
       compiled = compileLeaf(parsed);
       this.compiled.set(parsed, compiled);
     }
-    const render = compiled.render;
+    const { render, loops, braces } = compiled;
+    this.budget.needed = true;
     const view = this.table.viewReading(compiled.reads);
     const names = getters.map((_, i) => `__t${i}`);
     return {
       kind: 'text',
       get: (ctx) => {
-        const data: Record<string, string> = { ...BRACE_DATA };
+        const data: Record<string, string> = braces ? { ...BRACE_DATA } : {};
         for (let i = 0; i < getters.length; i++) data[names[i]!] = toText(getters[i]!(ctx));
-        const budget = activeBudget();
-        if (budget === null) return render(view(ctx), data);
+        // Only a leaf with loops is a frame (its output not charged by its loops and helpers
+        // already); without, its output is its helpers' (charged) and lookups'.
+        const budget = loops ? activeBudget() : null;
         try {
-          // The leaf's output not charged by its loops and helpers already.
-          return budget.frame(() => render(view(ctx), data), null);
+          return budget === null ? render(view(ctx), data) : budget.frame(() => render(view(ctx), data), null);
         } catch (error) {
           throw placeInLeaf(error, leaf);
         }
@@ -294,9 +286,13 @@ function budgetProblem(error: RenderBudgetExceeded): Problem {
   return problems.renderBudgetExceeded(error.message, error.span ?? { start: 0, end: 1 }, budgetHint(error.kind));
 }
 
-/** Runs one render with a fresh budget; the JSON text is checked whole against the byte limit. */
-function budgeted<T>(limits: RenderLimits, render: () => T): T {
-  const result = withBudget(new RenderBudget(limits), render);
+/**
+ * Runs one render, with a fresh budget when the template uses Handlebars (without, nothing can
+ * multiply: its size is bounded by the template's and the event's); the JSON text is checked
+ * whole against the byte limit.
+ */
+function budgeted<T>(limits: RenderLimits, needed: boolean, render: () => T): T {
+  const result = needed ? withBudget(new RenderBudget(limits), render) : render();
   if (typeof result === 'string' && result.length > limits.maxBytes / 3 && Buffer.byteLength(result, 'utf8') > limits.maxBytes) {
     const error = new RenderBudgetExceeded('bytes', limits.maxBytes, null);
     error.inFile = true;
@@ -312,6 +308,7 @@ function assertEventTypes(types: readonly EventType[]): void {
 /** Compiles one or more texts (each for its own event types) into one template. */
 export function compileSources(name: string, sources: readonly TemplateSource[], limitOptions?: Partial<RenderLimits>): CompiledTemplate {
   const limits: RenderLimits = { ...renderLimits(), ...limitOptions };
+  const budget = { needed: false };
   const diagnostics: Diagnostic[] = [];
   const plans = new Map<EventType, TypePlan>();
   const servedTypes: EventType[] = [];
@@ -331,7 +328,7 @@ export function compileSources(name: string, sources: readonly TemplateSource[],
     const compiled = new Map<ParsedLeaf, ReturnType<typeof compileLeaf>>();
     const sourcePlans = new Map<EventType, Plan>();
     source.eventTypes.forEach((type, index) => {
-      sourcePlans.set(type, new PlanBuilder(findings, leaves, compiled, variablesFor(type), index === 0, limits.maxDepth).build(source.parsed.ok ? source.parsed.node : { kind: 'scalar', span: { start: 0, end: 1 }, value: null }));
+      sourcePlans.set(type, new PlanBuilder(findings, leaves, compiled, variablesFor(type), index === 0, limits.maxDepth, budget).build(source.parsed.ok ? source.parsed.node : { kind: 'scalar', span: { start: 0, end: 1 }, value: null }));
     });
     const found = findings.all(source.eventTypes);
     if (found.length > 0) {
@@ -345,8 +342,8 @@ export function compileSources(name: string, sources: readonly TemplateSource[],
       // not at send time.
       try {
         const ctx: RenderContext = { event: sampleEvent(type), settings: PREVIEW_SETTINGS };
-        budgeted(limits, () => typePlan.json(ctx));
-        budgeted(limits, () => typePlan.value({ event: ctx.event, settings: PREVIEW_SETTINGS }));
+        budgeted(limits, budget.needed, () => typePlan.json(ctx));
+        budgeted(limits, budget.needed, () => typePlan.value({ event: ctx.event, settings: PREVIEW_SETTINGS }));
       } catch (error) {
         if (error instanceof RenderBudgetExceeded) {
           const problem = budgetProblem(error);
@@ -387,7 +384,7 @@ export function compileSources(name: string, sources: readonly TemplateSource[],
     render(event, settings) {
       const plan = planFor(event);
       try {
-        return budgeted(limits, () => plan.value({ event, settings: settings ?? noSettings }));
+        return budgeted(limits, budget.needed, () => plan.value({ event, settings: settings ?? noSettings }));
       } catch (error) {
         throw failed(plan, event, error);
       }
@@ -395,7 +392,7 @@ export function compileSources(name: string, sources: readonly TemplateSource[],
     renderJson(event, settings) {
       const plan = planFor(event);
       try {
-        return budgeted(limits, () => plan.json({ event, settings: settings ?? noSettings }));
+        return budgeted(limits, budget.needed, () => plan.json({ event, settings: settings ?? noSettings }));
       } catch (error) {
         throw failed(plan, event, error);
       }

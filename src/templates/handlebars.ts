@@ -169,6 +169,10 @@ export interface CompiledLeaf {
   tokens: TokenPiece[];
   /** The top-level context names the leaf reads; null: it may read the whole context. */
   reads: ReadonlySet<string> | null;
+  /** Has {{#each}} blocks: its render is one frame of the budget (the only place output can multiply). */
+  loops: boolean;
+  /** Reads `@__lb`/`@__rb` (BRACE_DATA). */
+  braces: boolean;
 }
 
 /** `{{ref}}` appended; a backslash right before '{{' would escape the mustache, so it is doubled to stay literal. */
@@ -255,5 +259,7 @@ export function compileLeaf(leaf: ParsedLeaf): CompiledLeaf {
     render: directRender(ast) ?? budgeted,
     tokens,
     reads: contextReads(ast),
+    loops: costs.size > 0,
+    braces: source.includes('{{@__lb}}') || source.includes('{{@__rb}}'),
   };
 }

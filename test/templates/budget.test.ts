@@ -164,12 +164,20 @@ describe('output bytes are counted while rendering', () => {
   });
 
   it('stops a leaf on the direct path (no Handlebars runtime) that writes more than the limit', () => {
+    // The helpers charge what they make, so it stops inside the leaf, pointing at it.
     const text = `{ "t": "${'{{upper message}}'.repeat(40)}" }`;
     const template = compile(text, { maxBytes: 50_000 });
     expect(renderBody(template, withTags(1, { message: 'm'.repeat(1000) })).body).toContain('M'.repeat(1000));
     const error = renderError(template, withTags(1, { message: 'm'.repeat(2000) }));
     expect(error.message).toMatch(/50000 bytes of output/);
-    expect(error.diagnostic).toMatchObject({ line: 1, column: positionOf(text, '"{{upper').column });
+    expect(error.diagnostic).toMatchObject({ code: 'render-budget-exceeded', line: 1, column: positionOf(text, '"{{upper').column });
+  });
+
+  it('charges a helper in a loop on the direct-path helpers too ({{upper}} inside {{#each}})', () => {
+    const text = '{ "t": "{{#each @root.tags}}{{upper @root.message}}{{/each}}" }';
+    const error = renderError(compile(text, { maxBytes: 50_000 }), withTags(100, { message: 'm'.repeat(1000) }));
+    expect(error.message).toMatch(/50000 bytes of output/);
+    expect(error.diagnostic).toMatchObject(positionOf(text, '{{#each'));
   });
 
   it('stops a plain #token leaf that writes more than the limit', () => {
