@@ -78,6 +78,7 @@ export function isValidTimeZone(zone: string): boolean {
  * same time over and over: with this, a render computes each distinct one once. Bounded.
  */
 const luxonResults = new Map<string, string>();
+let luxonDefaults: unknown[] = [];
 const primitive = (x: unknown) => x === undefined || x === null || typeof x === 'string' || typeof x === 'number';
 
 /** `{{formatDate open_time "yyyy-LL-dd HH:mm" tz="Europe/Berlin" locale="de"}}`; no format: ISO 8601. */
@@ -85,9 +86,14 @@ export function formatDate(value: unknown, format?: unknown, tz?: unknown, local
   const fast = typeof value === 'string' && isUtc(tz) && isEnUs(locale) ? utcFast(value, format) : null;
   if (fast !== null) return fast;
   if (!primitive(value) || !primitive(format) || !primitive(tz) || !primitive(locale)) return formatDateWithLuxon(value, format, tz, locale);
-  // Luxon's process-wide defaults shape the output too (numbering system, calendar).
-  const defaults = `${Settings.defaultLocale}|${Settings.defaultNumberingSystem}|${Settings.defaultOutputCalendar}|${Settings.defaultZone.name}`;
-  const key = [value, format, tz, locale, defaults].map((x) => `${typeof x}:${String(x)}`).join('\u0000');
+  // Luxon's process-wide defaults shape the output too (numbering system, calendar): a change
+  // empties the memo. Compared by identity (a zone's name can cost an Intl.DateTimeFormat).
+  const defaults = [Settings.defaultLocale, Settings.defaultNumberingSystem, Settings.defaultOutputCalendar, Settings.defaultZone];
+  if (defaults.some((d, i) => d !== luxonDefaults[i])) {
+    luxonResults.clear();
+    luxonDefaults = defaults;
+  }
+  const key = [value, format, tz, locale].map((x) => `${typeof x}:${String(x)}`).join('\u0000');
   let result = luxonResults.get(key);
   if (result === undefined) {
     result = formatDateWithLuxon(value, format, tz, locale);
