@@ -164,7 +164,8 @@ export async function main(argv: string[], out: Output = processOutput): Promise
   const limits = renderLimitsFromEnv(process.env);
   const timeout = offloadTimeoutFromEnv(process.env);
   if (!limits.ok || !timeout.ok) {
-    out.stderr(`error: ${!limits.ok ? limits.error : !timeout.ok ? timeout.error : ''}\n  hint: unset it or give a positive whole number\n`);
+    const problem = !limits.ok ? limits.error : !timeout.ok ? timeout.error : '';
+    out.stderr(`error: ${problem}\n  hint: unset it or give a positive whole number\n`);
     return EXIT_USAGE;
   }
   setRenderLimits(limits.limits);

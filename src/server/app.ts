@@ -80,7 +80,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     scope.route({
       method: spec.method,
       url: spec.url,
-      ...(spec.rawBody ? { bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT } : spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {}),
+      ...(spec.rawBody
+        ? { bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT }
+        : spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {}),
       schema: {
         ...(spec.schema?.params ? { params: spec.schema.params } : {}),
         ...(spec.schema?.querystring ? { querystring: spec.schema.querystring } : {}),

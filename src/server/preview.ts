@@ -51,16 +51,26 @@ export interface PreviewResult {
 }
 
 export const diagnosticView = (d: Diagnostic): DiagnosticView => ({
-  severity: d.severity, code: d.code, message: d.message, line: d.line, column: d.column, length: d.length, ...(d.hint !== undefined ? { hint: d.hint } : {}),
+  severity: d.severity,
+  code: d.code,
+  message: d.message,
+  line: d.line,
+  column: d.column,
+  length: d.length,
+  ...(d.hint !== undefined ? { hint: d.hint } : {}),
 });
 
 export function previewEventType(typeText: string): EventType {
   if (isEventType(typeText)) return typeText;
   const match = closest(typeText, EVENT_TYPES);
-  throw new ApiError(400, 'unknown_event_type', `unknown event type '${typeText}'${match ? ` (did you mean '${match}'?)` : ''}`, { hint: `event types are ${EVENT_TYPES.join(', ')}` });
+  const suggestion = match ? ` (did you mean '${match}'?)` : '';
+  throw new ApiError(400, 'unknown_event_type', `unknown event type '${typeText}'${suggestion}`, {
+    hint: `event types are ${EVENT_TYPES.join(', ')}`,
+  });
 }
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> =>
+  value !== null && typeof value === 'object' && !Array.isArray(value);
 
 /** `patch` laid over `base`: objects merge key by key, anything else replaces (as `tocsin render --data`). */
 function overlay(base: unknown, patch: unknown): unknown {
@@ -76,14 +86,21 @@ export function previewEvent(type: EventType, data: Record<string, unknown> | un
   if (data === undefined) return sample;
   let event: unknown;
   if ('type' in data && 'data' in data) {
-    if (data.type !== type) throw new ApiError(400, 'invalid_data', `data holds a ${String(data.type)} event but event is ${type}`, { hint: 'give the same type in both, or only the fields of the event\'s data' });
+    if (data.type !== type) {
+      throw new ApiError(400, 'invalid_data', `data holds a ${String(data.type)} event but event is ${type}`, {
+        hint: 'give the same type in both, or only the fields of the event\'s data',
+      });
+    }
     event = { ...sample, ...data };
   } else {
     event = { ...sample, data: overlay(sample.data, data) };
   }
   const problems = validateEvent(event);
   if (problems.length > 0) {
-    throw new ApiError(400, 'invalid_data', `data does not make a valid ${type} event: ${problems[0]}`, { hint: `the fields are in schemas/events/${type}.v1.json`, details: problems });
+    throw new ApiError(400, 'invalid_data', `data does not make a valid ${type} event: ${problems[0]}`, {
+      hint: `the fields are in schemas/events/${type}.v1.json`,
+      details: problems,
+    });
   }
   return event as TocsinEvent;
 }
@@ -98,14 +115,21 @@ export function renderPreview(template: CompiledTemplate, event: TocsinEvent, co
     if (error instanceof TemplateRenderError && error.code === 'budget-exceeded') {
       const diagnostic: DiagnosticView = error.diagnostic !== undefined
         ? diagnosticView(error.diagnostic)
-        : { severity: 'error', code: 'render-budget-exceeded', message: error.message, line: 1, column: 1, length: 1, hint: 'print less per event, or raise TOCSIN_RENDER_MAX_BYTES (docs/operations.md "Limits")' };
+        : {
+          severity: 'error', code: 'render-budget-exceeded', message: error.message, line: 1, column: 1, length: 1,
+          hint: 'print less per event, or raise TOCSIN_RENDER_MAX_BYTES (docs/operations.md "Limits")',
+        };
       return { body: null, contentType: null, headers: {}, diagnostics: [...diagnostics, diagnostic], event };
     }
-    if (error instanceof TemplateRenderError) throw new ApiError(400, 'render_failed', error.message, { hint: 'check the data given for the event' });
+    if (error instanceof TemplateRenderError) {
+      throw new ApiError(400, 'render_failed', error.message, { hint: 'check the data given for the event' });
+    }
     throw error;
   }
   // The headers tocsin itself sets; a webhook adds its own, auth and signature.
-  const headers = { 'content-type': rendered.contentType, 'user-agent': USER_AGENT, 'webhook-id': event.id, 'idempotency-key': event.id };
+  const headers = {
+    'content-type': rendered.contentType, 'user-agent': USER_AGENT, 'webhook-id': event.id, 'idempotency-key': event.id,
+  };
   return { body: rendered.body, contentType: rendered.contentType, headers, diagnostics, event };
 }
 
@@ -114,6 +138,8 @@ export function previewText(body: PreviewBody & { text: string }, limits: Render
   const type = previewEventType(body.event ?? 'alert.open');
   const event = previewEvent(type, body.data);
   const template = compileTemplate(body.text, { name: 'preview', file: '<preview>', eventTypes: [type], limits });
-  if (!template.ok) return { body: null, contentType: null, headers: {}, diagnostics: template.diagnostics.map(diagnosticView), event };
+  if (!template.ok) {
+    return { body: null, contentType: null, headers: {}, diagnostics: template.diagnostics.map(diagnosticView), event };
+  }
   return renderPreview(template, event, body.content_type ?? 'json');
 }

@@ -19,7 +19,11 @@ export interface RenderLimits {
   maxBytes: number;
 }
 
-export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({ maxDepth: 3, maxIterations: 10_000, maxBytes: 1024 * 1024 });
+export const DEFAULT_RENDER_LIMITS: Readonly<RenderLimits> = Object.freeze({
+  maxDepth: 3,
+  maxIterations: 10_000,
+  maxBytes: 1024 * 1024,
+});
 
 /**
  * Work per iteration: each {{#each}} iteration also counts the expressions of its body (a call of
@@ -38,7 +42,9 @@ export const RENDER_LIMIT_VARIABLES: Readonly<Record<keyof RenderLimits, string>
 });
 
 /** The limits an environment sets over the defaults, or what is wrong with one of its values. */
-export function renderLimitsFromEnv(env: NodeJS.ProcessEnv): { ok: true; limits: RenderLimits } | { ok: false; error: string } {
+export function renderLimitsFromEnv(
+  env: NodeJS.ProcessEnv,
+): { ok: true; limits: RenderLimits } | { ok: false; error: string } {
   const limits: RenderLimits = { ...DEFAULT_RENDER_LIMITS };
   for (const key of Object.keys(RENDER_LIMIT_VARIABLES) as Array<keyof RenderLimits>) {
     const name = RENDER_LIMIT_VARIABLES[key];
@@ -46,7 +52,8 @@ export function renderLimitsFromEnv(env: NodeJS.ProcessEnv): { ok: true; limits:
     if (text === undefined || text.trim() === '') continue;
     const value = Number(text);
     if (!Number.isSafeInteger(value) || value < 1) {
-      return { ok: false, error: `${name} must be a whole number of at least 1, got '${text}' (default ${DEFAULT_RENDER_LIMITS[key]})` };
+      const error = `${name} must be a whole number of at least 1, got '${text}'`;
+      return { ok: false, error: `${error} (default ${DEFAULT_RENDER_LIMITS[key]})` };
     }
     limits[key] = value;
   }
@@ -109,8 +116,10 @@ function budgetMessage(kind: BudgetKind, limit: number): string {
 export function budgetHint(kind: BudgetKind): string {
   const variable = kind === 'bytes' ? RENDER_LIMIT_VARIABLES.maxBytes : RENDER_LIMIT_VARIABLES.maxIterations;
   return kind === 'depth'
-    ? `nest fewer blocks, e.g. move the inner loop out of the outer one; the limit is ${RENDER_LIMIT_VARIABLES.maxDepth} (docs/operations.md "Limits")`
-    : `loop over fewer items (nested {{#each}} multiply), print less per item, or raise ${variable} (docs/operations.md "Limits")`;
+    ? 'nest fewer blocks, e.g. move the inner loop out of the outer one; ' +
+      `the limit is ${RENDER_LIMIT_VARIABLES.maxDepth} (docs/operations.md "Limits")`
+    : 'loop over fewer items (nested {{#each}} multiply), print less per item, ' +
+      `or raise ${variable} (docs/operations.md "Limits")`;
 }
 
 /** A block's cost per iteration and where it is in the leaf. */
@@ -138,7 +147,9 @@ export class RenderBudget {
   /** One {{#each}} iteration of a block that costs `cost.weight` steps. */
   iterate(cost: BlockCost | undefined): void {
     const span = cost?.span ?? null;
-    if (++this.iterations > this.limits.maxIterations) throw new RenderBudgetExceeded('iterations', this.limits.maxIterations, span);
+    if (++this.iterations > this.limits.maxIterations) {
+      throw new RenderBudgetExceeded('iterations', this.limits.maxIterations, span);
+    }
     this.steps += cost?.weight ?? 1;
     if (this.steps > this.maxSteps) throw new RenderBudgetExceeded('steps', this.maxSteps, span);
   }
@@ -164,7 +175,9 @@ export class RenderBudget {
       out = render();
     } catch (error) {
       // V8's longest string (~512 MiB) is far beyond any budget: that is running out of bytes too.
-      if (error instanceof RangeError && /string length/i.test(error.message)) throw new RenderBudgetExceeded('bytes', this.limits.maxBytes, span);
+      if (error instanceof RangeError && /string length/i.test(error.message)) {
+        throw new RenderBudgetExceeded('bytes', this.limits.maxBytes, span);
+      }
       throw error;
     } finally {
       inside = this.inner;

@@ -13,7 +13,15 @@
  */
 import { ALERT_EVENT_TYPES, type EventType, type TocsinEvent } from '../model/event.js';
 import { locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin, type Span } from '../parser/diagnostics.js';
-import { activeBudget, budgetHint, renderLimits, RenderBudget, RenderBudgetExceeded, withBudget, type RenderLimits } from './budget.js';
+import {
+  activeBudget,
+  budgetHint,
+  renderLimits,
+  RenderBudget,
+  RenderBudgetExceeded,
+  withBudget,
+  type RenderLimits,
+} from './budget.js';
 import { toText, type Getter, type RenderContext, type RenderSettings } from './context.js';
 import { textEmitter, valueEmitter, type Plan } from './emit.js';
 import { BRACE_DATA, checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
@@ -58,7 +66,12 @@ export interface CompiledTemplate {
   renderJson(event: TocsinEvent, settings?: RenderSettings): string;
 }
 
-export type TemplateRenderErrorCode = 'unknown-template' | 'template-invalid' | 'event-not-served' | 'render-failed' | 'budget-exceeded';
+export type TemplateRenderErrorCode =
+  | 'unknown-template'
+  | 'template-invalid'
+  | 'event-not-served'
+  | 'render-failed'
+  | 'budget-exceeded';
 
 /** A render that cannot happen; delivery records it as a failed notification (never a silent drop). */
 export class TemplateRenderError extends Error {
@@ -67,7 +80,14 @@ export class TemplateRenderError extends Error {
   readonly eventType: string;
   /** For `budget-exceeded`: where in the template the budget ran out. */
   readonly diagnostic: Diagnostic | undefined;
-  constructor(code: TemplateRenderErrorCode, template: string, eventType: string, message: string, cause?: unknown, diagnostic?: Diagnostic) {
+  constructor(
+    code: TemplateRenderErrorCode,
+    template: string,
+    eventType: string,
+    message: string,
+    cause?: unknown,
+    diagnostic?: Diagnostic,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'TemplateRenderError';
     this.code = code;
@@ -79,7 +99,8 @@ export class TemplateRenderError extends Error {
 
 export function compileTemplate(text: string, options: CompileTemplateOptions): CompiledTemplate {
   const origin = options.origin ?? { file: options.file ?? `templates/${options.name}.json`, text };
-  return compileSources(options.name, [textSource(text, options.eventTypes ?? DEFAULT_TEMPLATE_EVENTS, origin)], options.limits);
+  const source = textSource(text, options.eventTypes ?? DEFAULT_TEMPLATE_EVENTS, origin);
+  return compileSources(options.name, [source], options.limits);
 }
 
 // --- Plans -----------------------------------------------------------------------------------
@@ -293,7 +314,8 @@ function budgetProblem(error: RenderBudgetExceeded): Problem {
  */
 function budgeted<T>(limits: RenderLimits, needed: boolean, render: () => T): T {
   const result = needed ? withBudget(new RenderBudget(limits), render) : render();
-  if (typeof result === 'string' && result.length > limits.maxBytes / 3 && Buffer.byteLength(result, 'utf8') > limits.maxBytes) {
+  // A UTF-8 byte is at most three code units' worth: below a third of the limit, no need to count.
+  if (typeof result === 'string' && result.length > limits.maxBytes / 3 && Buffer.byteLength(result) > limits.maxBytes) {
     const error = new RenderBudgetExceeded('bytes', limits.maxBytes, null);
     error.inFile = true;
     throw error;
@@ -306,7 +328,11 @@ function assertEventTypes(types: readonly EventType[]): void {
 }
 
 /** Compiles one or more texts (each for its own event types) into one template. */
-export function compileSources(name: string, sources: readonly TemplateSource[], limitOptions?: Partial<RenderLimits>): CompiledTemplate {
+export function compileSources(
+  name: string,
+  sources: readonly TemplateSource[],
+  limitOptions?: Partial<RenderLimits>,
+): CompiledTemplate {
   const limits: RenderLimits = { ...renderLimits(), ...limitOptions };
   const budget = { needed: false };
   const diagnostics: Diagnostic[] = [];
@@ -369,7 +395,9 @@ export function compileSources(name: string, sources: readonly TemplateSource[],
     if (error instanceof RenderBudgetExceeded) {
       const diagnostic = plan.place(budgetProblem(error));
       const where = `line ${diagnostic.line}, column ${diagnostic.column}`;
-      return new TemplateRenderError('budget-exceeded', name, event.type, `template '${name}' failed for ${event.type} ${event.id}: ${error.message} (at ${where} of the template)`, error, diagnostic);
+      const failure = `template '${name}' failed for ${event.type} ${event.id}: ${error.message}`;
+      const message = `${failure} (at ${where} of the template)`;
+      return new TemplateRenderError('budget-exceeded', name, event.type, message, error, diagnostic);
     }
     return new TemplateRenderError('render-failed', name, event.type, `template '${name}' failed for ${event.type} ${event.id}: ${error instanceof Error ? error.message : String(error)}`, error);
   };

@@ -213,7 +213,8 @@ class Walker {
       // Reported once, at the outermost block too deep; what is inside it is not walked further.
       if (!this.checkingNames) {
         const start = this.span(node).start;
-        this.report(problems.blocksTooDeep(this.maxDepth, { start, end: Math.max(start + 1, this.span(node.path).end) }));
+        const end = Math.max(start + 1, this.span(node.path).end);
+        this.report(problems.blocksTooDeep(this.maxDepth, { start, end }));
       }
       return;
     }

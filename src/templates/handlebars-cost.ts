@@ -17,7 +17,10 @@ export const locKey = (line: number, column: number): string => `${line}:${colum
  * Every {{#each}} of `ast` by the position of its start; `spanOf` turns a node's location into a
  * span in the leaf text (for the diagnostic when the budget runs out there).
  */
-export function eachCosts(ast: hbs.AST.Program, spanOf: (loc: hbs.AST.SourceLocation, end: hbs.AST.SourceLocation) => Span): Map<string, BlockCost> {
+export function eachCosts(
+  ast: hbs.AST.Program,
+  spanOf: (loc: hbs.AST.SourceLocation, end: hbs.AST.SourceLocation) => Span,
+): Map<string, BlockCost> {
   const costs = new Map<string, BlockCost>();
   const visitProgram = (program: hbs.AST.Program | undefined | null): number => {
     if (program === undefined || program === null) return 0;
@@ -35,7 +38,8 @@ export function eachCosts(ast: hbs.AST.Program, spanOf: (loc: hbs.AST.SourceLoca
         const body = visitProgram(block.program) + visitProgram(block.inverse);
         const path = block.path as hbs.AST.PathExpression;
         if (path.type === 'PathExpression' && path.original === 'each' && block.loc !== undefined) {
-          costs.set(locKey(block.loc.start.line, block.loc.start.column), { weight: 1 + body, span: spanOf(block.loc, path.loc) });
+          const key = locKey(block.loc.start.line, block.loc.start.column);
+          costs.set(key, { weight: 1 + body, span: spanOf(block.loc, path.loc) });
           // The loop's body is paid per iteration; the enclosing body pays for starting the loop.
           return own;
         }
@@ -52,7 +56,8 @@ export function eachCosts(ast: hbs.AST.Program, spanOf: (loc: hbs.AST.SourceLoca
     for (const pair of node.hash?.pairs ?? []) weight += expression(pair.value);
     return weight;
   };
-  const expression = (node: hbs.AST.Expression): number => (node.type === 'SubExpression' ? call(node as hbs.AST.SubExpression) : 1);
+  const expression = (node: hbs.AST.Expression): number =>
+    node.type === 'SubExpression' ? call(node as hbs.AST.SubExpression) : 1;
   visitProgram(ast);
   return costs;
 }

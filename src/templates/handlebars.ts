@@ -176,7 +176,8 @@ export interface CompiledLeaf {
 }
 
 /** `{{ref}}` appended; a backslash right before '{{' would escape the mustache, so it is doubled to stay literal. */
-const withMustache = (source: string, ref: string): string => `${source.endsWith('\\') ? `${source}\\` : source}{{${ref}}}`;
+const withMustache = (source: string, ref: string): string =>
+  `${source.endsWith('\\') ? `${source}\\` : source}{{${ref}}}`;
 
 /** The data every leaf gets besides its tokens: the braces written next to a token (compileLeaf). */
 export const BRACE_DATA: Readonly<Record<string, string>> = Object.freeze({ __lb: '{', __rb: '}' });

@@ -85,10 +85,17 @@ const primitive = (x: unknown) => x === undefined || x === null || typeof x === 
 export function formatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
   const fast = typeof value === 'string' && isUtc(tz) && isEnUs(locale) ? utcFast(value, format) : null;
   if (fast !== null) return fast;
-  if (!primitive(value) || !primitive(format) || !primitive(tz) || !primitive(locale)) return formatDateWithLuxon(value, format, tz, locale);
+  if (!primitive(value) || !primitive(format) || !primitive(tz) || !primitive(locale)) {
+    return formatDateWithLuxon(value, format, tz, locale);
+  }
   // Luxon's process-wide defaults shape the output too (numbering system, calendar): a change
   // empties the memo. Compared by identity (a zone's name can cost an Intl.DateTimeFormat).
-  const defaults = [Settings.defaultLocale, Settings.defaultNumberingSystem, Settings.defaultOutputCalendar, Settings.defaultZone];
+  const defaults = [
+    Settings.defaultLocale,
+    Settings.defaultNumberingSystem,
+    Settings.defaultOutputCalendar,
+    Settings.defaultZone,
+  ];
   if (defaults.some((d, i) => d !== luxonDefaults[i])) {
     luxonResults.clear();
     luxonDefaults = defaults;

@@ -116,9 +116,11 @@ export function objectInText(path: string, span: Span): Problem {
 export function blocksTooDeep(limit: number, span: Span): Problem {
   return {
     code: 'block-nesting-too-deep',
-    message: `block helpers nested more than ${limit} deep ({{#each}}, {{#if}}, {{#with}} and {{#unless}} count; {{else if}} does not)`,
+    message: `block helpers nested more than ${limit} deep ` +
+      '({{#each}}, {{#if}}, {{#with}} and {{#unless}} count; {{else if}} does not)',
     span,
-    hint: `nested loops multiply (four {{#each}} over 60 tags are 13 million iterations); flatten the template, or raise TOCSIN_TEMPLATE_MAX_DEPTH (docs/operations.md "Limits")`,
+    hint: 'nested loops multiply (four {{#each}} over 60 tags are 13 million iterations); flatten the template, ' +
+      'or raise TOCSIN_TEMPLATE_MAX_DEPTH (docs/operations.md "Limits")',
   };
 }
 

@@ -27,7 +27,9 @@ export function renderBody(template: CompiledTemplate, event: TocsinEvent, conte
     const body = encodeForm(flattenForm(template.render(event, settings)));
     // Percent-encoding can triple the rendered text: the form body is held to the byte budget too.
     if (body.length > template.limits.maxBytes) {
-      throw new TemplateRenderError('budget-exceeded', template.name, event.type, `template '${template.name}' failed for ${event.type} ${event.id}: the form body is ${body.length} bytes, more than the budget of ${template.limits.maxBytes}`);
+      const message = `template '${template.name}' failed for ${event.type} ${event.id}: ` +
+        `the form body is ${body.length} bytes, more than the budget of ${template.limits.maxBytes}`;
+      throw new TemplateRenderError('budget-exceeded', template.name, event.type, message);
     }
     return { body, contentType: CONTENT_TYPE_HEADERS.form };
   }

@@ -150,7 +150,8 @@ export async function runRender(args: RenderArgs, out: Output): Promise<number> 
   } catch (error) {
     if (error instanceof TemplateRenderError) {
       // Out of budget: the compiler-style diagnostic, caret under the block or leaf where it ran out.
-      out.stderr(error.diagnostic !== undefined ? `${formatDiagnostics([error.diagnostic])}\n` : `error: ${error.message}\n`);
+      const shown = error.diagnostic !== undefined ? formatDiagnostics([error.diagnostic]) : `error: ${error.message}`;
+      out.stderr(`${shown}\n`);
       return EXIT_FINDINGS;
     }
     throw error;

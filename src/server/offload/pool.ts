@@ -44,7 +44,8 @@ if (workerData.entry.endsWith('.ts')) {
       try {
         return next(specifier, context);
       } catch (error) {
-        if (specifier.startsWith('.') && specifier.endsWith('.js') && context.parentURL && context.parentURL.endsWith('.ts')) {
+        const fromTs = context.parentURL && context.parentURL.endsWith('.ts');
+        if (fromTs && specifier.startsWith('.') && specifier.endsWith('.js')) {
           return next(specifier.slice(0, -3) + '.ts', context);
         }
         throw error;
@@ -61,12 +62,15 @@ function workerEntry(): string {
 }
 
 /** The time limit of an offloaded job from the environment, or what is wrong with its value. */
-export function offloadTimeoutFromEnv(env: NodeJS.ProcessEnv): { ok: true; timeoutMs: number } | { ok: false; error: string } {
+export function offloadTimeoutFromEnv(
+  env: NodeJS.ProcessEnv,
+): { ok: true; timeoutMs: number } | { ok: false; error: string } {
   const text = env[OFFLOAD_TIMEOUT_VARIABLE];
   if (text === undefined || text.trim() === '') return { ok: true, timeoutMs: DEFAULT_OFFLOAD_TIMEOUT_MS };
   const value = Number(text);
   if (Number.isSafeInteger(value) && value >= 1) return { ok: true, timeoutMs: value };
-  return { ok: false, error: `${OFFLOAD_TIMEOUT_VARIABLE} must be a whole number of milliseconds of at least 1, got '${text}' (default ${DEFAULT_OFFLOAD_TIMEOUT_MS})` };
+  const error = `${OFFLOAD_TIMEOUT_VARIABLE} must be a whole number of milliseconds of at least 1, got '${text}'`;
+  return { ok: false, error: `${error} (default ${DEFAULT_OFFLOAD_TIMEOUT_MS})` };
 }
 
 interface Pending {
@@ -92,7 +96,8 @@ export class OffloadThread {
 
   run(job: OffloadJob, timeoutMs = this.timeoutMs): Promise<JobAnswer> {
     if (this.queue.length >= OFFLOAD_QUEUE_LIMIT) {
-      return Promise.reject(new OffloadError('busy', `${OFFLOAD_QUEUE_LIMIT} previews and checks are already waiting`, timeoutMs));
+      const waiting = `${OFFLOAD_QUEUE_LIMIT} previews and checks are already waiting`;
+      return Promise.reject(new OffloadError('busy', waiting, timeoutMs));
     }
     return new Promise<JobAnswer>((resolve, reject) => {
       this.queue.push({ id: this.nextId++, job, timeoutMs, resolve, reject });
@@ -102,14 +107,19 @@ export class OffloadThread {
 
   /** Ends the thread (jobs waiting are refused). */
   async close(): Promise<void> {
-    for (const pending of this.queue.splice(0)) pending.reject(new OffloadError('crashed', 'the server is stopping', this.timeoutMs));
+    const stopping = new OffloadError('crashed', 'the server is stopping', this.timeoutMs);
+    for (const pending of this.queue.splice(0)) pending.reject(stopping);
     const worker = this.worker;
     this.discard();
     if (worker !== null) await worker.terminate();
   }
 
   private start(): Worker {
-    const worker = new Worker(BOOT, { eval: true, workerData: { entry: workerEntry(), tocsinOffload: true }, resourceLimits: { maxOldGenerationSizeMb: 512 } });
+    const worker = new Worker(BOOT, {
+      eval: true,
+      workerData: { entry: workerEntry(), tocsinOffload: true },
+      resourceLimits: { maxOldGenerationSizeMb: 512 },
+    });
     // An idle thread must not keep the process alive.
     worker.unref();
     worker.on('message', (message: OffloadReply | { ready: true }) => {
@@ -131,7 +141,9 @@ export class OffloadThread {
       this.discard();
       running?.reject(new OffloadError('crashed', why, this.timeoutMs));
       // A thread that cannot even start would be restarted for ever: refuse what waits instead.
-      if (starting) for (const pending of this.queue.splice(0)) pending.reject(new OffloadError('crashed', why, this.timeoutMs));
+      if (starting) {
+        for (const pending of this.queue.splice(0)) pending.reject(new OffloadError('crashed', why, this.timeoutMs));
+      }
       this.pump();
     };
     worker.on('error', (error) => lost(`the worker thread failed: ${error.message}`));

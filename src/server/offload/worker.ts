@@ -14,7 +14,13 @@ import { previewText, type PreviewBody } from '../preview.js';
 
 export type OffloadJob =
   | { kind: 'preview'; limits: RenderLimits; body: PreviewBody & { text: string } }
-  | { kind: 'check'; limits: RenderLimits; files: Array<{ file: string; text: string }>; configDir: string; stored: Partial<Record<ConfigKind, ConfigObject[]>> };
+  | {
+      kind: 'check';
+      limits: RenderLimits;
+      files: Array<{ file: string; text: string }>;
+      configDir: string;
+      stored: Partial<Record<ConfigKind, ConfigObject[]>>;
+    };
 
 export interface CheckOutcome {
   ok: boolean;
@@ -24,7 +30,15 @@ export interface CheckOutcome {
 
 export type OffloadReply =
   | { id: number; ok: true; result: unknown }
-  | { id: number; ok: false; error: { status: number; code: string; message: string; hint?: string; details?: unknown } };
+  | { id: number; ok: false; error: JobError };
+
+export interface JobError {
+  status: number;
+  code: string;
+  message: string;
+  hint?: string;
+  details?: unknown;
+}
 
 /** The store's API objects as they were when the job was sent; the check only reads them. */
 function snapshotStore(stored: Partial<Record<ConfigKind, ConfigObject[]>>): ConfigStore {
@@ -44,7 +58,8 @@ export function runJob(job: OffloadJob): unknown {
   setRenderLimits(job.limits);
   if (job.kind === 'preview') return previewText(job.body, job.limits);
   const result = checkConfigurationFiles(job.files, job.configDir, snapshotStore(job.stored));
-  const outcome: CheckOutcome = { ok: result.ok, diagnostics: result.diagnostics, rules: result.ok ? result.config.rules.map((rule) => rule.name) : [] };
+  const rules = result.ok ? result.config.rules.map((rule) => rule.name) : [];
+  const outcome: CheckOutcome = { ok: result.ok, diagnostics: result.diagnostics, rules };
   return outcome;
 }
 
@@ -53,9 +68,13 @@ function reply(id: number, job: OffloadJob): OffloadReply {
     return { id, ok: true, result: runJob(job) };
   } catch (error) {
     if (error instanceof ApiError) {
-      return { id, ok: false, error: { status: error.status, code: error.code, message: error.message, ...(error.hint !== undefined ? { hint: error.hint } : {}), ...(error.details !== undefined ? { details: error.details } : {}) } };
+      const shown: JobError = { status: error.status, code: error.code, message: error.message };
+      if (error.hint !== undefined) shown.hint = error.hint;
+      if (error.details !== undefined) shown.details = error.details;
+      return { id, ok: false, error: shown };
     }
-    return { id, ok: false, error: { status: 500, code: 'internal_error', message: `the offloaded ${job.kind} failed: ${error instanceof Error ? error.message : String(error)}` } };
+    const message = `the offloaded ${job.kind} failed: ${error instanceof Error ? error.message : String(error)}`;
+    return { id, ok: false, error: { status: 500, code: 'internal_error', message } };
   }
 }
 

@@ -141,15 +141,20 @@ export function ruleRoutes(): RouteSpec[] {
         const configDir = runtime.options.configDir;
         // Parsing, compiling and rendering the examples of a megabyte of rules and templates takes
         // seconds: on the offload thread, with the API's objects as they are now.
-        const stored = { webhook: runtime.store.listConfigObjects('webhook'), template: runtime.store.listConfigObjects('template') };
+        const stored = {
+          webhook: runtime.store.listConfigObjects('webhook'),
+          template: runtime.store.listConfigObjects('template'),
+        };
         let result: CheckOutcome;
         try {
-          result = answerOf(await offloadThread().run({ kind: 'check', limits: renderLimits(), files, configDir, stored })) as CheckOutcome;
+          const answer = await offloadThread().run({ kind: 'check', limits: renderLimits(), files, configDir, stored });
+          result = answerOf(answer) as CheckOutcome;
         } catch (error) {
           if (error instanceof OffloadError) throw offloadFailure(error, 'the check');
           throw error;
         }
-        return { ok: result.ok, errors: countErrors(result.diagnostics), ...diagnosticsView(result.diagnostics, configDir), rules: result.rules };
+        const errors = countErrors(result.diagnostics);
+        return { ok: result.ok, errors, ...diagnosticsView(result.diagnostics, configDir), rules: result.rules };
       },
     }),
     route({

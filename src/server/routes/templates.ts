@@ -162,7 +162,9 @@ async function preview(runtime: Runtime, body: PreviewBody) {
   if (body.text !== undefined) {
     // Compiling unsaved text can take long (over a second for 256 KiB): never on the event loop.
     try {
-      return answerOf(await offloadThread().run({ kind: 'preview', limits: renderLimits(), body: { ...body, text: body.text } }));
+      const job = { kind: 'preview' as const, limits: renderLimits(), body: { ...body, text: body.text } };
+      const answer = await offloadThread().run(job);
+      return answerOf(answer);
     } catch (error) {
       if (error instanceof OffloadError) throw offloadFailure(error, 'the preview');
       throw error;
