@@ -15,6 +15,8 @@ import { existsSync } from 'node:fs';
 import { loadConfiguration } from '../service/config.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { createRenderer, presetTemplate } from '../templates/index.js';
+import { renderLimitsFromEnv, setRenderLimits } from '../templates/budget.js';
+import { offloadTimeoutFromEnv } from '../server/offload/pool.js';
 import { formatDiagnostics } from '../parser/index.js';
 import { runTests } from './commands/test.js';
 import { runTokenCreate, runTokenList, runTokenRevoke } from './commands/token.js';
@@ -165,6 +167,15 @@ error: the configuration in ${dir} has errors (tocsin check ${dir})
 }
 
 export async function main(argv: string[], out: Output = processOutput): Promise<number> {
+  // The render budget (docs/operations.md "Limits") holds for every command that compiles or renders.
+  const limits = renderLimitsFromEnv(process.env);
+  const timeout = offloadTimeoutFromEnv(process.env);
+  if (!limits.ok || !timeout.ok) {
+    const problem = !limits.ok ? limits.error : !timeout.ok ? timeout.error : '';
+    out.stderr(`error: ${problem}\n  hint: unset it or give a positive whole number\n`);
+    return EXIT_USAGE;
+  }
+  setRenderLimits(limits.limits);
   let exitCode = 0;
   const program = buildProgram(out, (code) => {
     exitCode = code;

@@ -14,13 +14,18 @@ export interface LikePattern {
   test(text: string): boolean;
 }
 
-export function compileLike(pattern: string): LikePattern {
+/** Counts the character comparisons of the general matcher (tests check that matching stays linear). */
+export interface MatchMeter {
+  steps: number;
+}
+
+function segmentsOf(pattern: string, escapes: boolean): Segment[] {
   const segments: Segment[] = [[]];
   // By code points, so that `?` stands for one character even outside the BMP (an emoji).
   const chars = Array.from(pattern);
   for (let i = 0; i < chars.length; i++) {
     const c = chars[i]!;
-    if (c === '\\' && i + 1 < chars.length) {
+    if (escapes && c === '\\' && i + 1 < chars.length) {
       segments[segments.length - 1]!.push(chars[++i]!);
     } else if (c === '*') {
       segments.push([]);
@@ -28,6 +33,26 @@ export function compileLike(pattern: string): LikePattern {
       segments[segments.length - 1]!.push(c === '?' ? null : c);
     }
   }
+  return segments;
+}
+
+export function compileLike(pattern: string): LikePattern {
+  return compileSegments(pattern, segmentsOf(pattern, true));
+}
+
+/**
+ * A rule's metric glob (`disk.*.*.used_percent`): `*` any run, `?` one character, no escapes (a
+ * backslash is itself, as it always was in metric globs). The same non-backtracking matcher as
+ * LIKE: metric names come from ingest clients, so a regular expression built from the glob would
+ * let one long name stall the engine. With a meter, the general matcher always runs and counts.
+ */
+export function compileGlob(pattern: string, meter?: MatchMeter): LikePattern {
+  const segments = segmentsOf(pattern, false);
+  if (meter !== undefined) return { source: pattern, test: (t) => matchSegments(segments, t, meter) };
+  return compileSegments(pattern, segments);
+}
+
+function compileSegments(pattern: string, segments: Segment[]): LikePattern {
   // Fast paths for the common shapes: exact, prefix*, *suffix, *part*.
   const literal = segments.map((s) => (s.includes(null) ? null : s.join('')));
   if (literal.every((s) => s !== null)) {
@@ -48,9 +73,10 @@ export function compileLike(pattern: string): LikePattern {
 /** A string, or its code points when it has characters outside the BMP. */
 type Characters = ArrayLike<string>;
 
-function matchesAt(segment: Segment, text: Characters, at: number): boolean {
+function matchesAt(segment: Segment, text: Characters, at: number, meter?: MatchMeter): boolean {
   if (at + segment.length > text.length) return false;
   for (let j = 0; j < segment.length; j++) {
+    if (meter !== undefined) meter.steps++;
     const c = segment[j];
     if (c !== null && text[at + j] !== c) return false;
   }
@@ -59,21 +85,21 @@ function matchesAt(segment: Segment, text: Characters, at: number): boolean {
 
 const SURROGATE = /[\uD800-\uDFFF]/;
 
-function matchSegments(segments: Segment[], input: string): boolean {
+function matchSegments(segments: Segment[], input: string, meter?: MatchMeter): boolean {
   // Only here does `?` count characters; a BMP-only text (the usual case) is matched in place.
   const text: Characters = SURROGATE.test(input) ? Array.from(input) : input;
   const first = segments[0]!;
-  if (segments.length === 1) return first.length === text.length && matchesAt(first, text, 0);
+  if (segments.length === 1) return first.length === text.length && matchesAt(first, text, 0, meter);
   const last = segments[segments.length - 1]!;
   if (first.length + last.length > text.length) return false;
-  if (!matchesAt(first, text, 0) || !matchesAt(last, text, text.length - last.length)) return false;
+  if (!matchesAt(first, text, 0, meter) || !matchesAt(last, text, text.length - last.length, meter)) return false;
   let position = first.length;
   const end = text.length - last.length;
   for (let s = 1; s < segments.length - 1; s++) {
     const segment = segments[s]!;
     let found = -1;
     for (let at = position; at + segment.length <= end; at++) {
-      if (matchesAt(segment, text, at)) {
+      if (matchesAt(segment, text, at, meter)) {
         found = at;
         break;
       }

@@ -100,7 +100,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     scope.route({
       method: spec.method,
       url: spec.url,
-      ...(spec.rawBody ? { bodyLimit: ingestBodyLimit } : {}),
+      ...(spec.rawBody
+        ? { bodyLimit: ingestBodyLimit }
+        : spec.bodyLimit !== undefined ? { bodyLimit: spec.bodyLimit } : {}),
       schema: {
         ...(spec.schema?.params ? { params: spec.schema.params } : {}),
         ...(spec.schema?.querystring ? { querystring: spec.schema.querystring } : {}),

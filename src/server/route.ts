@@ -39,6 +39,8 @@ export interface RouteSpec {
   schema?: RouteSchemas;
   /** Content types the body may have besides JSON (line protocol, NDJSON). */
   rawBody?: boolean;
+  /** Bytes; this route's own body limit instead of the server's (docs/operations.md "Limits"). */
+  bodyLimit?: number;
   handler: (request: FastifyRequest, reply: FastifyReply, context: RouteContext) => Promise<unknown> | unknown;
 }
 

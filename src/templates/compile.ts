@@ -13,9 +13,18 @@
  */
 import { ALERT_EVENT_TYPES, type EventType, type TocsinEvent } from '../model/event.js';
 import { locate, sortDiagnostics, type Diagnostic, type Problem, type SourceOrigin, type Span } from '../parser/diagnostics.js';
+import {
+  activeBudget,
+  budgetHint,
+  renderLimits,
+  RenderBudget,
+  RenderBudgetExceeded,
+  withBudget,
+  type RenderLimits,
+} from './budget.js';
 import { toText, type Getter, type RenderContext, type RenderSettings } from './context.js';
 import { textEmitter, valueEmitter, type Plan } from './emit.js';
-import { checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
+import { BRACE_DATA, checkLeafNames, compileLeaf, parseLeaf, usesHandlebars, type ParsedLeaf } from './handlebars.js';
 import type { JsonNode, JsonStringNode, JsonValue } from './json-source.js';
 import * as problems from './problems.js';
 import { isEventType, sampleEvent } from './schemas.js';
@@ -37,6 +46,8 @@ export interface CompileTemplateOptions {
   file?: string;
   /** When the template text sits inside a larger file: positions map into it. */
   origin?: SourceOrigin;
+  /** Render budget over the process limits (budget.ts). */
+  limits?: Partial<RenderLimits>;
 }
 
 export interface CompiledTemplate {
@@ -46,6 +57,8 @@ export interface CompiledTemplate {
   readonly ok: boolean;
   /** Every mistake, sorted by position. */
   readonly diagnostics: readonly Diagnostic[];
+  /** The budget every render of it has (and the block nesting it was checked against). */
+  readonly limits: RenderLimits;
   serves(type: string): boolean;
   /** The body as a JSON value (fresh objects). Throws TemplateRenderError. */
   render(event: TocsinEvent, settings?: RenderSettings): JsonValue;
@@ -53,25 +66,41 @@ export interface CompiledTemplate {
   renderJson(event: TocsinEvent, settings?: RenderSettings): string;
 }
 
-export type TemplateRenderErrorCode = 'unknown-template' | 'template-invalid' | 'event-not-served' | 'render-failed';
+export type TemplateRenderErrorCode =
+  | 'unknown-template'
+  | 'template-invalid'
+  | 'event-not-served'
+  | 'render-failed'
+  | 'budget-exceeded';
 
 /** A render that cannot happen; delivery records it as a failed notification (never a silent drop). */
 export class TemplateRenderError extends Error {
   readonly code: TemplateRenderErrorCode;
   readonly template: string;
   readonly eventType: string;
-  constructor(code: TemplateRenderErrorCode, template: string, eventType: string, message: string, cause?: unknown) {
+  /** For `budget-exceeded`: where in the template the budget ran out. */
+  readonly diagnostic: Diagnostic | undefined;
+  constructor(
+    code: TemplateRenderErrorCode,
+    template: string,
+    eventType: string,
+    message: string,
+    cause?: unknown,
+    diagnostic?: Diagnostic,
+  ) {
     super(message, cause === undefined ? undefined : { cause });
     this.name = 'TemplateRenderError';
     this.code = code;
     this.template = template;
     this.eventType = eventType;
+    this.diagnostic = diagnostic;
   }
 }
 
 export function compileTemplate(text: string, options: CompileTemplateOptions): CompiledTemplate {
   const origin = options.origin ?? { file: options.file ?? `templates/${options.name}.json`, text };
-  return compileSources(options.name, [textSource(text, options.eventTypes ?? DEFAULT_TEMPLATE_EVENTS, origin)]);
+  const source = textSource(text, options.eventTypes ?? DEFAULT_TEMPLATE_EVENTS, origin);
+  return compileSources(options.name, [source], options.limits);
 }
 
 // --- Plans -----------------------------------------------------------------------------------
@@ -129,19 +158,36 @@ function fileSpan(leaf: JsonStringNode, span: Span): Span {
 
 const inFile = (leaf: JsonStringNode, problem: Problem): Problem => ({ ...problem, span: fileSpan(leaf, problem.span) });
 
+/** A budget error thrown inside a leaf, its span moved into the file (the whole leaf when it has none). */
+function placeInLeaf(error: unknown, leaf: JsonStringNode): unknown {
+  if (error instanceof RenderBudgetExceeded && !error.inFile) {
+    error.span = error.span === null ? leaf.span : fileSpan(leaf, error.span);
+    error.inFile = true;
+  }
+  return error;
+}
+
 class PlanBuilder {
   private readonly findings: Findings;
   private readonly leaves: Map<JsonStringNode, ParsedLeaf>;
   private readonly compiled: Map<ParsedLeaf, ReturnType<typeof compileLeaf>>;
   private readonly table: VariableTable;
   private readonly firstType: boolean;
+  private readonly maxDepth: number;
+  /**
+   * Set when a leaf uses Handlebars: only then does a render need a budget while it runs (loops,
+   * helpers). Plain #token leaves cannot multiply; the finished body is held to the byte limit.
+   */
+  readonly budget: { needed: boolean };
 
-  constructor(findings: Findings, leaves: Map<JsonStringNode, ParsedLeaf>, compiled: Map<ParsedLeaf, ReturnType<typeof compileLeaf>>, table: VariableTable, firstType: boolean) {
+  constructor(findings: Findings, leaves: Map<JsonStringNode, ParsedLeaf>, compiled: Map<ParsedLeaf, ReturnType<typeof compileLeaf>>, table: VariableTable, firstType: boolean, maxDepth: number, budget: { needed: boolean }) {
     this.findings = findings;
     this.leaves = leaves;
     this.compiled = compiled;
     this.table = table;
     this.firstType = firstType;
+    this.maxDepth = maxDepth;
+    this.budget = budget;
   }
 
   build(node: JsonNode): Plan {
@@ -187,13 +233,14 @@ class PlanBuilder {
         literals.push('');
       }
     }
+    // No budget here: a text leaf cannot loop, and the finished body is held to the byte limit.
     return { kind: 'text', get: interpolation(literals, getters) };
   }
 
   private handlebars(leaf: JsonStringNode): Plan {
     let parsed = this.leaves.get(leaf);
     if (parsed === undefined) {
-      parsed = parseLeaf(leaf.value);
+      parsed = parseLeaf(leaf.value, this.maxDepth);
       this.leaves.set(leaf, parsed);
       for (const problem of parsed.problems) this.findings.add(inFile(leaf, problem));
     }
@@ -211,15 +258,23 @@ class PlanBuilder {
       compiled = compileLeaf(parsed);
       this.compiled.set(parsed, compiled);
     }
-    const render = compiled.render;
+    const { render, loops, braces } = compiled;
+    this.budget.needed = true;
     const view = this.table.viewReading(compiled.reads);
     const names = getters.map((_, i) => `__t${i}`);
     return {
       kind: 'text',
       get: (ctx) => {
-        const data: Record<string, string> = {};
+        const data: Record<string, string> = braces ? { ...BRACE_DATA } : {};
         for (let i = 0; i < getters.length; i++) data[names[i]!] = toText(getters[i]!(ctx));
-        return render(view(ctx), data);
+        // Only a leaf with loops is a frame (its output not charged by its loops and helpers
+        // already); without, its output is its helpers' (charged) and lookups'.
+        const budget = loops ? activeBudget() : null;
+        try {
+          return budget === null ? render(view(ctx), data) : budget.frame(() => render(view(ctx), data), null);
+        } catch (error) {
+          throw placeInLeaf(error, leaf);
+        }
       },
     };
   }
@@ -243,6 +298,29 @@ function interpolation(literals: string[], getters: Getter[]): (ctx: RenderConte
 interface TypePlan {
   value: (ctx: RenderContext) => JsonValue;
   json: (ctx: RenderContext) => string;
+  /** A problem's position in the source this plan comes from. */
+  place: (problem: Problem) => Diagnostic;
+}
+
+/** The problem a render that ran out of its budget reports, at the block or leaf where it did. */
+function budgetProblem(error: RenderBudgetExceeded): Problem {
+  return problems.renderBudgetExceeded(error.message, error.span ?? { start: 0, end: 1 }, budgetHint(error.kind));
+}
+
+/**
+ * Runs one render, with a fresh budget when the template uses Handlebars (without, nothing can
+ * multiply: its size is bounded by the template's and the event's); the JSON text is checked
+ * whole against the byte limit.
+ */
+function budgeted<T>(limits: RenderLimits, needed: boolean, render: () => T): T {
+  const result = needed ? withBudget(new RenderBudget(limits), render) : render();
+  // A UTF-8 byte is at most three code units' worth: below a third of the limit, no need to count.
+  if (typeof result === 'string' && result.length > limits.maxBytes / 3 && Buffer.byteLength(result) > limits.maxBytes) {
+    const error = new RenderBudgetExceeded('bytes', limits.maxBytes, null);
+    error.inFile = true;
+    throw error;
+  }
+  return result;
 }
 
 function assertEventTypes(types: readonly EventType[]): void {
@@ -250,7 +328,13 @@ function assertEventTypes(types: readonly EventType[]): void {
 }
 
 /** Compiles one or more texts (each for its own event types) into one template. */
-export function compileSources(name: string, sources: readonly TemplateSource[]): CompiledTemplate {
+export function compileSources(
+  name: string,
+  sources: readonly TemplateSource[],
+  limitOptions?: Partial<RenderLimits>,
+): CompiledTemplate {
+  const limits: RenderLimits = { ...renderLimits(), ...limitOptions };
+  const budget = { needed: false };
   const diagnostics: Diagnostic[] = [];
   const plans = new Map<EventType, TypePlan>();
   const servedTypes: EventType[] = [];
@@ -270,7 +354,7 @@ export function compileSources(name: string, sources: readonly TemplateSource[])
     const compiled = new Map<ParsedLeaf, ReturnType<typeof compileLeaf>>();
     const sourcePlans = new Map<EventType, Plan>();
     source.eventTypes.forEach((type, index) => {
-      sourcePlans.set(type, new PlanBuilder(findings, leaves, compiled, variablesFor(type), index === 0).build(source.parsed.ok ? source.parsed.node : { kind: 'scalar', span: { start: 0, end: 1 }, value: null }));
+      sourcePlans.set(type, new PlanBuilder(findings, leaves, compiled, variablesFor(type), index === 0, limits.maxDepth, budget).build(source.parsed.ok ? source.parsed.node : { kind: 'scalar', span: { start: 0, end: 1 }, value: null }));
     });
     const found = findings.all(source.eventTypes);
     if (found.length > 0) {
@@ -278,15 +362,21 @@ export function compileSources(name: string, sources: readonly TemplateSource[])
       continue;
     }
     for (const [type, plan] of sourcePlans) {
-      const typePlan = { value: valueEmitter(plan), json: textEmitter(plan) };
+      const typePlan: TypePlan = { value: valueEmitter(plan), json: textEmitter(plan), place };
       // Handlebars compiles lazily and helpers could misbehave on odd input: render the type's
-      // example event now, so a problem shows at load time and not at send time.
+      // example event now, with the budget of every render, so a problem shows at load time and
+      // not at send time.
       try {
         const ctx: RenderContext = { event: sampleEvent(type), settings: PREVIEW_SETTINGS };
-        typePlan.json(ctx);
-        typePlan.value({ event: ctx.event, settings: PREVIEW_SETTINGS });
+        budgeted(limits, budget.needed, () => typePlan.json(ctx));
+        budgeted(limits, budget.needed, () => typePlan.value({ event: ctx.event, settings: PREVIEW_SETTINGS }));
       } catch (error) {
-        diagnostics.push(place(problems.renderCheckFailed(`${type}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { start: 0, end: 1 })));
+        if (error instanceof RenderBudgetExceeded) {
+          const problem = budgetProblem(error);
+          diagnostics.push(place({ ...problem, message: `${type} example event: ${problem.message}` }));
+        } else {
+          diagnostics.push(place(problems.renderCheckFailed(`${type}: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { start: 0, end: 1 })));
+        }
         continue;
       }
       plans.set(type, typePlan);
@@ -301,29 +391,38 @@ export function compileSources(name: string, sources: readonly TemplateSource[])
     if (plan === undefined) throw new TemplateRenderError('event-not-served', name, String(type), `template '${name}' does not serve ${String(type)} (it serves ${servedTypes.join(', ')})`);
     return plan;
   };
-  const failed = (event: TocsinEvent, error: unknown) =>
-    new TemplateRenderError('render-failed', name, event.type, `template '${name}' failed for ${event.type} ${event.id}: ${error instanceof Error ? error.message : String(error)}`, error);
+  const failed = (plan: TypePlan, event: TocsinEvent, error: unknown) => {
+    if (error instanceof RenderBudgetExceeded) {
+      const diagnostic = plan.place(budgetProblem(error));
+      const where = `line ${diagnostic.line}, column ${diagnostic.column}`;
+      const failure = `template '${name}' failed for ${event.type} ${event.id}: ${error.message}`;
+      const message = `${failure} (at ${where} of the template)`;
+      return new TemplateRenderError('budget-exceeded', name, event.type, message, error, diagnostic);
+    }
+    return new TemplateRenderError('render-failed', name, event.type, `template '${name}' failed for ${event.type} ${event.id}: ${error instanceof Error ? error.message : String(error)}`, error);
+  };
   const noSettings: RenderSettings = {};
   return {
     name,
     eventTypes: servedTypes,
     ok,
     diagnostics: sorted,
+    limits,
     serves: (type) => plans.has(type as EventType),
     render(event, settings) {
       const plan = planFor(event);
       try {
-        return plan.value({ event, settings: settings ?? noSettings });
+        return budgeted(limits, budget.needed, () => plan.value({ event, settings: settings ?? noSettings }));
       } catch (error) {
-        throw failed(event, error);
+        throw failed(plan, event, error);
       }
     },
     renderJson(event, settings) {
       const plan = planFor(event);
       try {
-        return plan.json({ event, settings: settings ?? noSettings });
+        return budgeted(limits, budget.needed, () => plan.json({ event, settings: settings ?? noSettings }));
       } catch (error) {
-        throw failed(event, error);
+        throw failed(plan, event, error);
       }
     },
   };

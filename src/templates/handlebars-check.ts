@@ -46,10 +46,10 @@ export function spanOf(leaf: { lineStarts: number[]; text: string }, node: { loc
   return { start, end: Math.max(end, start + 1) };
 }
 
-/** The structural checks; fills `leaf.problems` and `leaf.content`. */
-export function checkStructure(leaf: ParsedLeaf): void {
+/** The structural checks; fills `leaf.problems` and `leaf.content`. Blocks may nest `maxDepth` deep (budget.ts). */
+export function checkStructure(leaf: ParsedLeaf, maxDepth: number): void {
   if (leaf.ast === null) return;
-  new Walker(leaf, null, leaf.problems).program(leaf.ast, [null]);
+  new Walker(leaf, null, leaf.problems, maxDepth).program(leaf.ast, [null]);
   leaf.content.sort((a, b) => a.start - b.start);
 }
 
@@ -75,11 +75,15 @@ class Walker {
   private readonly leaf: ParsedLeaf;
   private readonly root: Shape | null;
   private readonly out: Problem[];
+  private readonly maxDepth: number;
+  /** Blocks around the statement being walked. */
+  private depth = 0;
 
-  constructor(leaf: ParsedLeaf, root: Shape | null, out: Problem[]) {
+  constructor(leaf: ParsedLeaf, root: Shape | null, out: Problem[], maxDepth = Infinity) {
     this.leaf = leaf;
     this.root = root;
     this.out = out;
+    this.maxDepth = maxDepth;
   }
 
   private get checkingNames(): boolean {
@@ -204,8 +208,22 @@ class Walker {
       else inner = shape?.kind === 'object' || shape?.kind === 'map' ? shape : null;
     }
     const bodyScopes = name === 'each' || name === 'with' ? [...scopes, inner] : scopes;
+    const depth = this.depth;
+    if (depth + 1 > this.maxDepth) {
+      // Reported once, at the outermost block too deep; what is inside it is not walked further.
+      if (!this.checkingNames) {
+        const start = this.span(node).start;
+        const end = Math.max(start + 1, this.span(node.path).end);
+        this.report(problems.blocksTooDeep(this.maxDepth, { start, end }));
+      }
+      return;
+    }
+    this.depth = depth + 1;
     this.program(node.program, bodyScopes);
+    // `{{else if …}}` is a block inside the inverse (`chained`); it is a sibling, not one level deeper.
+    this.depth = (node.inverse as { chained?: boolean } | undefined)?.chained === true ? depth : depth + 1;
     this.program(node.inverse, scopes);
+    this.depth = depth;
   }
 
   /** The shape a path reads, or null when it cannot be known (or was reported). */

@@ -33,8 +33,8 @@ export type DirectRender = (context: Context, data: Data) => string;
 const CALLABLE = new Map<string, HelperFn>();
 for (const spec of HELPERS.values()) if (spec.fn !== undefined) CALLABLE.set(spec.name, spec.fn);
 
-/** The `{{@__tN}}` references compileLeaf puts in place of #tokens. */
-const TOKEN_DATA = /^__t\d+$/;
+/** The `{{@__tN}}` references compileLeaf puts in place of #tokens, and `{{@__lb}}`/`{{@__rb}}` (braces by them). */
+const TOKEN_DATA = /^__(t\d+|lb|rb)$/;
 
 const ownValue = (obj: Context | Data, key: string): unknown => (Object.hasOwn(obj, key) ? obj[key] : undefined);
 

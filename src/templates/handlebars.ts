@@ -17,6 +17,8 @@
 import Handlebars from 'handlebars';
 import type { Problem } from '../parser/diagnostics.js';
 import { checkStructure, lineStartsOf, offsetAt, type ParsedLeaf } from './handlebars-check.js';
+import { activeBudget, RenderBudgetExceeded, type BlockCost } from './budget.js';
+import { eachCosts, locKey } from './handlebars-cost.js';
 import { directRender } from './handlebars-direct.js';
 import { contextReads, pathNames } from './handlebars-reads.js';
 import { HELPERS } from './helpers.js';
@@ -41,6 +43,32 @@ for (const spec of HELPERS.values()) {
   if (fn !== undefined) GIVEN_PER_LEAF.set(spec.name, fn as Handlebars.HelperDelegate);
 }
 for (const name of Object.keys(env.helpers)) if (!KEPT_IN_ENVIRONMENT.has(name)) env.unregisterHelper(name);
+
+/**
+ * {{#each}} is the only loop, so it is where the render budget counts iterations and work (the
+ * block's cost per iteration, found by the `loc` Handlebars passes) and charges each iteration's
+ * output. Handlebars' own helper does the iterating; only its body function is wrapped.
+ */
+const builtinEach = env.helpers.each as (this: unknown, context: unknown, options: Handlebars.HelperOptions) => unknown;
+env.registerHelper('each', function budgetedEach(this: unknown, context: unknown, options: Handlebars.HelperOptions) {
+  const budget = activeBudget();
+  if (budget === null) return builtinEach.call(this, context, options);
+  const loc = (options as { loc?: hbs.AST.SourceLocation }).loc;
+  const cost = loc === undefined ? undefined : budget.blocks?.get(locKey(loc.start.line, loc.start.column));
+  const body = options.fn;
+  const span = cost?.span ?? null;
+  const counted = ((item: unknown, frame?: Handlebars.RuntimeOptions) => {
+    budget.iterate(cost);
+    try {
+      return budget.frame(() => body(item, frame), span);
+    } catch (error) {
+      // Out of bytes in a helper: the innermost loop around it is the place to point at.
+      if (error instanceof RenderBudgetExceeded && error.span === null) error.span = span;
+      throw error;
+    }
+  }) as Handlebars.TemplateDelegate;
+  return builtinEach.call(this, context, { ...options, fn: counted });
+});
 
 const KNOWN_HELPERS: Record<string, boolean> = Object.fromEntries([...HELPERS.keys()].map((name) => [name, true]));
 const COMPILE_OPTIONS = { noEscape: true, knownHelpersOnly: true, knownHelpers: KNOWN_HELPERS, strict: false, data: true };
@@ -111,8 +139,8 @@ function syntaxProblem(error: unknown, leaf: { text: string; lineStarts: number[
   return problems.handlebarsSyntax(raw.split('\n')[0] ?? raw, span);
 }
 
-/** Parses a leaf and runs the checks that do not depend on the event type. */
-export function parseLeaf(text: string): ParsedLeaf {
+/** Parses a leaf and runs the checks that do not depend on the event type (blocks nest at most `maxDepth` deep). */
+export function parseLeaf(text: string, maxDepth: number): ParsedLeaf {
   const lineStarts = lineStartsOf(text);
   const leaf: ParsedLeaf = { text, ast: null, problems: [], content: [], lineStarts };
   try {
@@ -121,7 +149,7 @@ export function parseLeaf(text: string): ParsedLeaf {
     leaf.problems.push(syntaxProblem(error, leaf));
     return leaf;
   }
-  checkStructure(leaf);
+  checkStructure(leaf, maxDepth);
   // An escaped mustache (`\{{…}}`) arrives as content starting with '{{': it is printed as written,
   // #tokens inside it included, like the text of any other {{ }}.
   for (const range of leaf.content) {
@@ -141,7 +169,18 @@ export interface CompiledLeaf {
   tokens: TokenPiece[];
   /** The top-level context names the leaf reads; null: it may read the whole context. */
   reads: ReadonlySet<string> | null;
+  /** Has {{#each}} blocks: its render is one frame of the budget (the only place output can multiply). */
+  loops: boolean;
+  /** Reads `@__lb`/`@__rb` (BRACE_DATA). */
+  braces: boolean;
 }
+
+/** `{{ref}}` appended; a backslash right before '{{' would escape the mustache, so it is doubled to stay literal. */
+const withMustache = (source: string, ref: string): string =>
+  `${source.endsWith('\\') ? `${source}\\` : source}{{${ref}}}`;
+
+/** The data every leaf gets besides its tokens: the braces written next to a token (compileLeaf). */
+export const BRACE_DATA: Readonly<Record<string, string>> = Object.freeze({ __lb: '{', __rb: '}' });
 
 /**
  * Rewrites the plain content (`##` → `#`, `#name` → `{{@__tN}}`) and compiles. Only called for a
@@ -152,34 +191,76 @@ export function compileLeaf(leaf: ParsedLeaf): CompiledLeaf {
   let source = '';
   let position = 0;
   const tokens: TokenPiece[] = [];
+  // Where verbatim stretches of the leaf start in the rewritten source: {{ }} syntax is copied
+  // as written, so a block's position in the source maps back to the leaf text.
+  const anchors: Array<{ source: number; text: number }> = [];
   for (const range of content) {
+    anchors.push({ source: source.length, text: position });
     source += text.slice(position, range.start);
+    let afterToken = false;
     for (const piece of scanTokens(text, range.start, range.end)) {
       if (piece.kind === 'text') {
-        source += piece.text;
+        // `}` right after the token's '}}' would make '}}}' (the fuzz test found `#tags.env}}`):
+        // each such brace is written as {{@__rb}}.
+        let rest = piece.text;
+        while (afterToken && rest.startsWith('}')) {
+          source = withMustache(source, '@__rb');
+          rest = rest.slice(1);
+        }
+        source += rest;
+        afterToken = false;
         continue;
       }
-      // A backslash right before '{{' would escape the mustache; doubling it keeps it literal.
-      if (source.endsWith('\\')) source += '\\';
-      source += `{{@__t${tokens.length}}}`;
+      // Likewise a '{' right before it would make '{{{': written as {{@__lb}}.
+      if (source.endsWith('{')) source = withMustache(source.slice(0, -1), '@__lb');
+      source = withMustache(source, `@__t${tokens.length}`);
       tokens.push(piece);
+      afterToken = true;
     }
     position = range.end;
   }
+  anchors.push({ source: source.length, text: position });
   source += text.slice(position);
   const template = env.compile(source, COMPILE_OPTIONS);
   // The rewritten source is what runs (#tokens became @data), so it is what is analysed.
   const ast = env.parse(source);
+  const sourceLines = lineStartsOf(source);
+  const toText = (loc: hbs.AST.Position): number => {
+    const offset = offsetAt(sourceLines, loc.line, loc.column, source.length);
+    let anchor = anchors[0]!;
+    for (const a of anchors) if (a.source <= offset) anchor = a;
+    return Math.min(text.length, anchor.text + (offset - anchor.source));
+  };
+  const costs: ReadonlyMap<string, BlockCost> = eachCosts(ast, (block, path) => {
+    const start = toText(block.start);
+    return { start, end: Math.max(start + 1, toText(path.end)) };
+  });
   const helpers: Record<string, Handlebars.HelperDelegate> = {};
   for (const name of pathNames(ast)) {
     const fn = GIVEN_PER_LEAF.get(name);
     if (fn !== undefined) helpers[name] = fn;
   }
+  const run = (context: Record<string, unknown>, data: Record<string, string>) =>
+    template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, data, helpers });
+  // The {{#each}} blocks of this leaf, for the budget while it renders (there are none in a direct leaf).
+  const budgeted = costs.size === 0 ? run : (context: Record<string, unknown>, data: Record<string, string>) => {
+    const budget = activeBudget();
+    if (budget === null) return run(context, data);
+    const outer = budget.blocks;
+    budget.blocks = costs;
+    try {
+      return run(context, data);
+    } finally {
+      budget.blocks = outer;
+    }
+  };
   return {
     // Plain leaves skip the Handlebars runtime (handlebars-direct.ts); prototype access is off,
     // stated explicitly so Handlebars neither allows nor logs.
-    render: directRender(ast) ?? ((context, data) => template(context, { allowProtoPropertiesByDefault: false, allowProtoMethodsByDefault: false, data, helpers })),
+    render: directRender(ast) ?? budgeted,
     tokens,
     reads: contextReads(ast),
+    loops: costs.size > 0,
+    braces: source.includes('{{@__lb}}') || source.includes('{{@__rb}}'),
   };
 }

@@ -4,11 +4,12 @@
  * gives empty text (or false), never an exception, so a template that passed its check cannot fail
  * at send time.
  */
-import { DateTime, Duration, IANAZone } from 'luxon';
+import { DateTime, Duration, IANAZone, Settings } from 'luxon';
 import { formatDuration } from '../model/duration.js';
 import { clockDuration } from './clock-duration.js';
 import { canonicalUtc, formatUtc, luxonWritesPlainEnglish } from './utc-date.js';
 import { toText } from './context.js';
+import { activeBudget } from './budget.js';
 
 export interface HelperSpec {
   name: string;
@@ -27,15 +28,22 @@ export interface HelperSpec {
 
 type Options = { hash?: Record<string, unknown> };
 
-/** Handlebars passes its options object last; helpers see only their own arguments. */
+/**
+ * Handlebars passes its options object last; helpers see only their own arguments. The text a
+ * helper makes is charged to the render budget (budget.ts), printed or not: `{{json @root}}` in a
+ * loop is work even inside a condition.
+ */
 function helper(fn: (args: unknown[], hash: Record<string, unknown>) => unknown): (...args: unknown[]) => unknown {
   return (...all: unknown[]) => {
     const options = all[all.length - 1] as Options | undefined;
+    let result: unknown;
     try {
-      return fn(all.slice(0, -1), options?.hash ?? {});
+      result = fn(all.slice(0, -1), options?.hash ?? {});
     } catch {
       return '';
     }
+    if (typeof result === 'string') activeBudget()?.charge(result.length);
+    return result;
   };
 }
 
@@ -46,14 +54,60 @@ function toDateTime(value: unknown): DateTime | null {
   return dt !== null && dt.isValid ? dt : null;
 }
 
+/**
+ * Answers by zone name, kept: luxon's check builds an Intl.DateTimeFormat every time (over a
+ * millisecond on a loaded machine), and formatDate asks once per call, in loops too. Bounded,
+ * since a zone can come from event data.
+ */
+const zoneValidity = new Map<string, boolean>();
+
 export function isValidTimeZone(zone: string): boolean {
-  return zone.toUpperCase() === 'UTC' || IANAZone.isValidZone(zone);
+  if (zone.toUpperCase() === 'UTC') return true;
+  let valid = zoneValidity.get(zone);
+  if (valid === undefined) {
+    valid = IANAZone.isValidZone(zone);
+    if (zoneValidity.size >= 1000) zoneValidity.clear();
+    zoneValidity.set(zone, valid);
+  }
+  return valid;
 }
+
+/**
+ * Luxon results by their arguments. Outside UTC some formats cost a millisecond and more (a named
+ * offset, `ZZZZ`, builds an Intl.DateTimeFormat per call), and a template in a loop formats the
+ * same time over and over: with this, a render computes each distinct one once. Bounded.
+ */
+const luxonResults = new Map<string, string>();
+let luxonDefaults: unknown[] = [];
+const primitive = (x: unknown) => x === undefined || x === null || typeof x === 'string' || typeof x === 'number';
 
 /** `{{formatDate open_time "yyyy-LL-dd HH:mm" tz="Europe/Berlin" locale="de"}}`; no format: ISO 8601. */
 export function formatDate(value: unknown, format?: unknown, tz?: unknown, locale?: unknown): string {
   const fast = typeof value === 'string' && isUtc(tz) && isEnUs(locale) ? utcFast(value, format) : null;
-  return fast ?? formatDateWithLuxon(value, format, tz, locale);
+  if (fast !== null) return fast;
+  if (!primitive(value) || !primitive(format) || !primitive(tz) || !primitive(locale)) {
+    return formatDateWithLuxon(value, format, tz, locale);
+  }
+  // Luxon's process-wide defaults shape the output too (numbering system, calendar): a change
+  // empties the memo. Compared by identity (a zone's name can cost an Intl.DateTimeFormat).
+  const defaults = [
+    Settings.defaultLocale,
+    Settings.defaultNumberingSystem,
+    Settings.defaultOutputCalendar,
+    Settings.defaultZone,
+  ];
+  if (defaults.some((d, i) => d !== luxonDefaults[i])) {
+    luxonResults.clear();
+    luxonDefaults = defaults;
+  }
+  const key = [value, format, tz, locale].map((x) => `${typeof x}:${String(x)}`).join('\u0000');
+  let result = luxonResults.get(key);
+  if (result === undefined) {
+    result = formatDateWithLuxon(value, format, tz, locale);
+    if (luxonResults.size >= 10_000) luxonResults.clear();
+    luxonResults.set(key, result);
+  }
+  return result;
 }
 
 /** formatDate through luxon alone: every case the hand-written UTC path does not take, and its reference in tests. */

@@ -25,3 +25,10 @@ export { HELPERS, type HelperSpec } from './helpers.js';
 export { checkMessage } from './message.js';
 export type { RenderSettings } from './context.js';
 export { validateEvent } from './validate-event.js';
+export {
+  DEFAULT_RENDER_LIMITS,
+  renderLimits,
+  setRenderLimits,
+  renderLimitsFromEnv,
+  type RenderLimits,
+} from './budget.js';

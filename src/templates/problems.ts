@@ -113,6 +113,22 @@ export function objectInText(path: string, span: Span): Problem {
   };
 }
 
+export function blocksTooDeep(limit: number, span: Span): Problem {
+  return {
+    code: 'block-nesting-too-deep',
+    message: `block helpers nested more than ${limit} deep ` +
+      '({{#each}}, {{#if}}, {{#with}} and {{#unless}} count; {{else if}} does not)',
+    span,
+    hint: 'nested loops multiply (four {{#each}} over 60 tags are 13 million iterations); flatten the template, ' +
+      'or raise TOCSIN_TEMPLATE_MAX_DEPTH (docs/operations.md "Limits")',
+  };
+}
+
+/** A render of the template (its example event at load, a preview, a send) ran out of its budget. */
+export function renderBudgetExceeded(message: string, span: Span, hint: string): Problem {
+  return { code: 'render-budget-exceeded', message, span, hint };
+}
+
 export function renderCheckFailed(message: string, span: Span): Problem {
   return { code: 'render-check-failed', message: `rendering the example event failed: ${message}`, span, hint: 'simplify the {{ }} expression; please report this as a tocsin bug' };
 }

@@ -23,7 +23,16 @@ export interface RenderedBody {
 
 /** Throws TemplateRenderError (never for a template that compiled and serves the event's type, short of a bug). */
 export function renderBody(template: CompiledTemplate, event: TocsinEvent, contentType: ContentType = 'json', settings?: RenderSettings): RenderedBody {
-  if (contentType === 'form') return { body: encodeForm(flattenForm(template.render(event, settings))), contentType: CONTENT_TYPE_HEADERS.form };
+  if (contentType === 'form') {
+    const body = encodeForm(flattenForm(template.render(event, settings)));
+    // Percent-encoding can triple the rendered text: the form body is held to the byte budget too.
+    if (body.length > template.limits.maxBytes) {
+      const message = `template '${template.name}' failed for ${event.type} ${event.id}: ` +
+        `the form body is ${body.length} bytes, more than the budget of ${template.limits.maxBytes}`;
+      throw new TemplateRenderError('budget-exceeded', template.name, event.type, message);
+    }
+    return { body, contentType: CONTENT_TYPE_HEADERS.form };
+  }
   return { body: template.renderJson(event, settings), contentType: CONTENT_TYPE_HEADERS.json };
 }
 

@@ -125,3 +125,16 @@ describe('Handlebars mistakes are found when the template is loaded', () => {
     expect(template.render(eventWith('alert.open', {}))).toEqual({ a: 'OPEN' });
   });
 });
+
+describe('#tokens next to braces in a Handlebars leaf (found by the fuzz test)', () => {
+  it.each([
+    ['{{upper status}} {#value}', 'OPEN {42}'],
+    ['{{json tags}}#tags.env}}', '{"env":"prod"}prod}}'],
+    ['{{#if value}}#value}{{/if}}', '42}'],
+    ['\\{#value {{upper status}}', '\\{42 OPEN'],
+  ])('%s', (text: string, expected: string) => {
+    const template = compiled(JSON.stringify({ a: text }), ['alert.open']);
+    expect(template.diagnostics).toEqual([]);
+    expect(template.render(eventWith('alert.open', { value: 42, tags: { env: 'prod' } }))).toEqual({ a: expected });
+  });
+});

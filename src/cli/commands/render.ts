@@ -149,7 +149,9 @@ export async function runRender(args: RenderArgs, out: Output): Promise<number> 
     return EXIT_OK;
   } catch (error) {
     if (error instanceof TemplateRenderError) {
-      out.stderr(`error: ${error.message}\n`);
+      // Out of budget: the compiler-style diagnostic, caret under the block or leaf where it ran out.
+      const shown = error.diagnostic !== undefined ? formatDiagnostics([error.diagnostic]) : `error: ${error.message}`;
+      out.stderr(`${shown}\n`);
       return EXIT_FINDINGS;
     }
     throw error;

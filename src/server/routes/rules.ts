@@ -11,9 +11,12 @@ import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import type { RepeatSpec, RuleDefinition, ScheduleSpec } from '../../engine/rule.js';
 import { formatDuration } from '../../model/duration.js';
 import { formatDiagnostics, type Diagnostic } from '../../parser/diagnostics.js';
-import { checkConfigurationFiles } from '../../service/config.js';
 import type { Runtime } from '../../service/runtime.js';
 import { ApiError } from '../errors.js';
+import { offloadThread, OffloadError } from '../offload/pool.js';
+import type { CheckOutcome } from '../offload/worker.js';
+import { renderLimits } from '../../templates/budget.js';
+import { answerOf, offloadFailure } from '../offload/answer.js';
 import { route, type RouteSpec } from '../route.js';
 import { activeAlerts } from './alerts.js';
 import { iso } from '../query.js';
@@ -92,6 +95,9 @@ function diagnosticsView(diagnostics: readonly Diagnostic[], configDir: string) 
 
 const countErrors = (diagnostics: readonly Diagnostic[]) => diagnostics.filter((d) => d.severity === 'error').length;
 
+/** Rule files given as text to check: the server's default body limit, stated (docs/operations.md "Limits"). */
+export const CHECK_BODY_LIMIT = 1024 * 1024;
+
 const checkBody = {
   type: 'object',
   required: ['files'],
@@ -129,15 +135,26 @@ export function ruleRoutes(): RouteSpec[] {
       method: 'POST', url: '/api/v1/rules/check', permission: 'rules:check', tag: 'rules',
       summary: 'Check rule files given as text, exactly as a reload would, without changing anything',
       schema: { body: checkBody },
-      handler: (request, _reply, { runtime }) => {
+      bodyLimit: CHECK_BODY_LIMIT,
+      handler: async (request, _reply, { runtime }) => {
         const { files } = request.body as { files: Array<{ file: string; text: string }> };
-        const result = checkConfigurationFiles(files, runtime.options.configDir, runtime.store);
-        return {
-          ok: result.ok,
-          errors: countErrors(result.diagnostics),
-          ...diagnosticsView(result.diagnostics, runtime.options.configDir),
-          rules: result.ok ? result.config.rules.map((rule) => rule.name) : [],
+        const configDir = runtime.options.configDir;
+        // Parsing, compiling and rendering the examples of a megabyte of rules and templates takes
+        // seconds: on the offload thread, with the API's objects as they are now.
+        const stored = {
+          webhook: runtime.store.listConfigObjects('webhook'),
+          template: runtime.store.listConfigObjects('template'),
         };
+        let result: CheckOutcome;
+        try {
+          const answer = await offloadThread().run({ kind: 'check', limits: renderLimits(), files, configDir, stored });
+          result = answerOf(answer) as CheckOutcome;
+        } catch (error) {
+          if (error instanceof OffloadError) throw offloadFailure(error, 'the check');
+          throw error;
+        }
+        const errors = countErrors(result.diagnostics);
+        return { ok: result.ok, errors, ...diagnosticsView(result.diagnostics, configDir), rules: result.rules };
       },
     }),
     route({

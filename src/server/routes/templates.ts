@@ -7,8 +7,7 @@
  * every diagnostic (line and column into the text sent, did-you-mean for names) and the version
  * in force stays. Files and presets are read-only here.
  */
-import { USER_AGENT } from '../../delivery/request.js';
-import { EVENT_TYPES, type EventType, type TocsinEvent } from '../../model/event.js';
+import { EVENT_TYPES, type EventType } from '../../model/event.js';
 import { closest, type Diagnostic } from '../../parser/diagnostics.js';
 import type { Runtime } from '../../service/runtime.js';
 import { StoreConflictError } from '../../store/store.js';
@@ -21,16 +20,16 @@ import {
   presetTemplate,
   presetText,
   PREVIEW_SETTINGS,
-  renderBody,
   sampleEvent,
-  TemplateRenderError,
-  validateEvent,
   variablesFor,
   type CompiledTemplate,
-  type ContentType,
 } from '../../templates/index.js';
+import { renderLimits } from '../../templates/budget.js';
 import { describeShape } from '../../templates/shape.js';
 import { ApiError } from '../errors.js';
+import { answerOf, offloadFailure } from '../offload/answer.js';
+import { OffloadError, offloadThread } from '../offload/pool.js';
+import { diagnosticView, previewEvent, previewEventType, renderPreview, type PreviewBody } from '../preview.js';
 import { namesBody, nameParams, route, type RouteSpec } from '../route.js';
 import { readOnly, selectedEventTypes, storeConflict, unknownName } from './webhooks.js';
 
@@ -55,7 +54,6 @@ interface Problem {
   hint?: string;
 }
 
-const diagnosticView = (d: Diagnostic) => ({ severity: d.severity, code: d.code, message: d.message, line: d.line, column: d.column, length: d.length, ...(d.hint !== undefined ? { hint: d.hint } : {}) });
 
 function sourceOf(runtime: Runtime, name: string): Source | null {
   const source = runtime.configuration.sources.templates.get(name);
@@ -152,81 +150,36 @@ function save(runtime: Runtime, body: StoredTemplate, template: CompiledTemplate
   return { ...detailView(runtime, body.name, template), warnings };
 }
 
-// --- Preview -----------------------------------------------------------------------------------
+// --- Preview ---------------------------------------------------------------------------------
 
-const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object' && !Array.isArray(value);
+/** Preview (and check) request bodies: an unsaved template of MAX_TEXT plus the event data. */
+export const PREVIEW_BODY_LIMIT = 512 * 1024;
 
-/** `patch` laid over `base`: objects merge key by key, anything else replaces (as `tocsin render --data`). */
-function overlay(base: unknown, patch: unknown): unknown {
-  if (!isObject(base) || !isObject(patch)) return patch;
-  const out: Record<string, unknown> = { ...base };
-  for (const [key, value] of Object.entries(patch)) out[key] = overlay(base[key], value);
-  return out;
-}
-
-/** The sample event of `type`, with `data` laid over it: a whole event ({type, data, …}) or fields of its data. */
-function previewEvent(type: EventType, data: Record<string, unknown> | undefined): TocsinEvent {
-  const sample = sampleEvent(type);
-  if (data === undefined) return sample;
-  let event: unknown;
-  if ('type' in data && 'data' in data) {
-    if (data.type !== type) throw new ApiError(400, 'invalid_data', `data holds a ${String(data.type)} event but event is ${type}`, { hint: 'give the same type in both, or only the fields of the event\'s data' });
-    event = { ...sample, ...data };
-  } else {
-    event = { ...sample, data: overlay(sample.data, data) };
+async function preview(runtime: Runtime, body: PreviewBody) {
+  if ((body.template === undefined) === (body.text === undefined)) {
+    throw new ApiError(400, 'invalid_request', 'give either template (a name) or text (an unsaved template), exactly one', { hint: '{"text": "{\\"v\\": \\"#value\\"}", "event": "alert.open"}' });
   }
-  const problems = validateEvent(event);
-  if (problems.length > 0) {
-    throw new ApiError(400, 'invalid_data', `data does not make a valid ${type} event: ${problems[0]}`, { hint: `the fields are in schemas/events/${type}.v1.json`, details: problems });
-  }
-  return event as TocsinEvent;
-}
-
-interface PreviewBody {
-  template?: string;
-  text?: string;
-  event?: string;
-  data?: Record<string, unknown>;
-  content_type?: ContentType;
-}
-
-function previewTemplate(runtime: Runtime, body: PreviewBody, type: EventType): CompiledTemplate | { diagnostics: Diagnostic[] } {
   if (body.text !== undefined) {
-    const template = compileTemplate(body.text, { name: 'preview', file: '<preview>', eventTypes: [type] });
-    return template.ok ? template : { diagnostics: [...template.diagnostics] };
+    // Compiling unsaved text can take long (over a second for 256 KiB): never on the event loop.
+    try {
+      const job = { kind: 'preview' as const, limits: renderLimits(), body: { ...body, text: body.text } };
+      const answer = await offloadThread().run(job);
+      return answerOf(answer);
+    } catch (error) {
+      if (error instanceof OffloadError) throw offloadFailure(error, 'the preview');
+      throw error;
+    }
   }
   const name = body.template ?? '';
   const template = runtime.template(name);
   if (!template) throw unknownName('template', name, [...runtime.configuration.templates.keys(), ...PRESET_NAMES]);
+  const type = previewEventType(body.event ?? template.eventTypes[0] ?? 'alert.open');
+  const event = previewEvent(type, body.data);
   if (!template.serves(type)) {
     throw new ApiError(400, 'event_not_served', `template '${name}' does not serve ${type}`, { hint: `it serves ${template.eventTypes.join(', ')}` });
   }
-  return template;
-}
-
-function preview(runtime: Runtime, body: PreviewBody) {
-  if ((body.template === undefined) === (body.text === undefined)) {
-    throw new ApiError(400, 'invalid_request', 'give either template (a name) or text (an unsaved template), exactly one', { hint: '{"text": "{\\"v\\": \\"#value\\"}", "event": "alert.open"}' });
-  }
-  const stored = body.template === undefined ? undefined : runtime.template(body.template);
-  const typeText = body.event ?? stored?.eventTypes[0] ?? 'alert.open';
-  if (!isEventType(typeText)) {
-    const match = closest(typeText, EVENT_TYPES);
-    throw new ApiError(400, 'unknown_event_type', `unknown event type '${typeText}'${match ? ` (did you mean '${match}'?)` : ''}`, { hint: `event types are ${EVENT_TYPES.join(', ')}` });
-  }
-  const event = previewEvent(typeText, body.data);
-  const template = previewTemplate(runtime, body, typeText);
-  if (!('render' in template)) return { body: null, contentType: null, headers: {}, diagnostics: template.diagnostics.map(diagnosticView), event };
-  let rendered;
-  try {
-    rendered = renderBody(template, event, body.content_type ?? 'json', PREVIEW_SETTINGS);
-  } catch (error) {
-    if (error instanceof TemplateRenderError) throw new ApiError(400, 'render_failed', error.message, { hint: 'check the data given for the event' });
-    throw error;
-  }
-  // The headers tocsin itself sets; a webhook adds its own, auth and signature.
-  const headers = { 'content-type': rendered.contentType, 'user-agent': USER_AGENT, 'webhook-id': event.id, 'idempotency-key': event.id };
-  return { body: rendered.body, contentType: rendered.contentType, headers, diagnostics: template.diagnostics.map(diagnosticView), event };
+  // Compiled already (and checked when saved): one render within its budget.
+  return renderPreview(template, event, body.content_type ?? 'json');
 }
 
 // --- Routes ------------------------------------------------------------------------------------
@@ -363,6 +316,7 @@ export function templateRoutes(): RouteSpec[] {
           },
         },
       },
+      bodyLimit: PREVIEW_BODY_LIMIT,
       handler: (request, _reply, { runtime }) => preview(runtime, request.body as PreviewBody),
     }),
   ];
