@@ -34,8 +34,15 @@ function webhookDiagnostic(problem: WebhookProblem, declaration: Declaration): D
   return placed;
 }
 
-function apiDiagnostic(kind: string, name: string, message: string, hint?: string): Diagnostic {
-  const diagnostic: Diagnostic = { severity: 'error', code: `invalid-stored-${kind}`, message: `${kind} '${name}' (managed through the API): ${message}`, file: `<api ${kind}s>`, line: 1, column: 1, length: 1 };
+/**
+ * A problem of an object managed through the API, which has no file to point into. Warnings keep
+ * their own code and severity: they are reported, never a reason to refuse a start or a reload.
+ */
+function apiDiagnostic(kind: string, name: string, message: string, hint?: string, problem?: Pick<WebhookProblem, 'code' | 'severity'>): Diagnostic {
+  const diagnostic: Diagnostic = {
+    severity: problem?.severity ?? 'error', code: problem?.code ?? `invalid-stored-${kind}`,
+    message: `${kind} '${name}' (managed through the API): ${message}`, file: `<api ${kind}s>`, line: 1, column: 1, length: 1,
+  };
   if (hint) diagnostic.hint = hint;
   return diagnostic;
 }
@@ -79,6 +86,7 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
         diagnostics.push(apiDiagnostic('webhook', object.name, parsed.problems.map((p) => `${p.pointer} ${p.message}`).join('; ')));
         continue;
       }
+      diagnostics.push(...parsed.warnings.map((p) => apiDiagnostic('webhook', object.name, `${p.pointer || '/'} ${p.message}`, p.hint, p)));
       webhooks.set(object.name, parsed.webhook);
       sources.webhooks.set(object.name, 'api');
     }
@@ -101,9 +109,11 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
     }
   }
 
+  // The Portal seed's duplicate is a warning wherever the two webhooks come from (issue 14 item 2):
+  // a URL written two ways (127.1, 127.0.0.1) makes one by accident, and it must not stop a restart.
   for (const problem of findDuplicateWebhooks([...webhooks.values()])) {
-    const at = fileWebhooks.find((f) => problem.pointer.includes(f.webhook.name));
-    diagnostics.push(at ? webhookDiagnostic({ ...problem, pointer: '' }, at.declaration) : apiDiagnostic('webhook', '', problem.message, problem.hint));
+    const at = fileWebhooks.find((f) => f.webhook.name === problem.pointer);
+    diagnostics.push(at ? webhookDiagnostic({ ...problem, pointer: '' }, at.declaration) : apiDiagnostic('webhook', problem.pointer, problem.message, problem.hint, problem));
   }
   // Every template a webhook or a rule names must exist (or be a preset).
   const knownTemplate = (name: string) => isPresetName(name) || templates.has(name);

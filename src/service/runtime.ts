@@ -53,6 +53,11 @@ export class ConfigurationError extends Error {
 
 const DAY = 86_400_000;
 
+/** Warnings never stop a start or a reload (issue 14 item 2); they are logged, and the reload answer lists them. */
+function logWarnings(log: Logger, diagnostics: readonly Diagnostic[]): void {
+  for (const warning of diagnostics) log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+}
+
 export class Runtime {
   readonly store: Store;
   readonly metrics: TocsinMetrics;
@@ -74,7 +79,7 @@ export class Runtime {
     try {
       const loaded = loadConfiguration(options.configDir, store);
       if (!loaded.ok) throw new ConfigurationError(loaded.diagnostics);
-      for (const warning of loaded.diagnostics) options.log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+      logWarnings(options.log, loaded.diagnostics);
       return new Runtime(options, store, loaded.config);
     } catch (error) {
       store.close();
@@ -198,6 +203,7 @@ export class Runtime {
       this.log.warn({ errors: loaded.diagnostics.length }, 'reload refused: the configuration has errors; the running one stays');
       return loaded;
     }
+    logWarnings(this.log, loaded.diagnostics);
     this.config = loaded.config;
     // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
     this.pipeline.commit(this.engine.reload(loaded.config.rules));
