@@ -11,6 +11,7 @@ import { createApp } from '../../server/app.js';
 import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
+import { dataFileProblem } from '../data-file.js';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunOptions {
@@ -49,6 +50,11 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     out.stderr(`error: --port must be a number from 0 to 65535, got '${options.port ?? process.env.TOCSIN_PORT}'\n`);
     return EXIT_USAGE;
   }
+  const dataProblem = dataFileProblem(config.dataFile);
+  if (dataProblem !== null) {
+    out.stderr(`error: ${dataProblem}\n`);
+    return EXIT_USAGE;
+  }
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
@@ -67,6 +73,11 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     if (error instanceof ConfigDirectoryError) {
       out.stderr(`error: ${error.message}\n  hint: ${error.hint}\n`);
       return EXIT_USAGE;
+    }
+    // What the check above cannot foresee (a damaged file, a lock held elsewhere): still one line.
+    if ((error as { code?: unknown }).code === 'ERR_SQLITE_ERROR') {
+      out.stderr(`error: cannot open the data file ${config.dataFile}: ${(error as Error).message}; check the file or pass another --data FILE (env TOCSIN_DATA)\n`);
+      return EXIT_FINDINGS;
     }
     throw error;
   }
