@@ -47,7 +47,9 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string }) => {
+    .option('--secrets-dir <dir>', 'directory that { file } secrets of webhooks created through the API must be in (env TOCSIN_SECRETS_DIR, default none)')
+    .option('--secrets-env-prefix <prefix>', 'prefix of { env } secrets of webhooks created through the API (env TOCSIN_SECRETS_ENV_PREFIX, default TOCSIN_SECRET_)')
+    .action(async (options: { config?: string; data?: string; host?: string; port?: string; secretsDir?: string; secretsEnvPrefix?: string }) => {
       setExit(await runServer(options, out));
     });
 

@@ -9,6 +9,15 @@ import { findDuplicateWebhooks, parseWebhook, type Webhook, type WebhookProblem 
 import { checkTemplateDeclaration, compileTemplate, isPresetName, type CompiledTemplate } from '../templates/index.js';
 import { locate, sortDiagnostics, type Diagnostic } from '../parser/diagnostics.js';
 import type { ConfigStore } from '../store/store.js';
+import { secretSourceProblems, type SecretPolicy } from '../delivery/secret-policy.js';
+
+export interface ConfigurationOptions {
+  /**
+   * What webhooks managed through the API may name as secret sources; their relative `file:` paths
+   * are read from its directory. Without it they are read from the working directory, unchecked.
+   */
+  secrets?: SecretPolicy;
+}
 
 export type ConfigSource = 'file' | 'api';
 
@@ -48,7 +57,7 @@ function apiDiagnostic(kind: string, name: string, message: string, hint?: strin
 }
 
 /** Webhooks and templates declared in files, checked by their own modules. */
-function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStore | null) {
+function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStore | null, options: ConfigurationOptions = {}) {
   const diagnostics: Diagnostic[] = [];
   const webhooks = new Map<string, Webhook>();
   const templates = new Map<string, CompiledTemplate>();
@@ -81,12 +90,18 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
         diagnostics.push(apiDiagnostic('webhook', object.name, 'is also defined in a file; a name may be defined in one place only', 'delete it through the API or remove it from the file'));
         continue;
       }
-      const parsed = parseWebhook(object.body);
+      const parsed = parseWebhook(object.body, options.secrets?.dir ? { baseDir: options.secrets.dir } : {});
       if (!parsed.ok) {
         diagnostics.push(apiDiagnostic('webhook', object.name, parsed.problems.map((p) => `${p.pointer} ${p.message}`).join('; ')));
         continue;
       }
       diagnostics.push(...parsed.warnings.map((p) => apiDiagnostic('webhook', object.name, `${p.pointer || '/'} ${p.message}`, p.hint, p)));
+      // Stored before the API checked secret sources (or before the setting changed): reported, and
+      // kept working, since refusing to start would leave no way to fix it through the API.
+      if (options.secrets) {
+        diagnostics.push(...secretSourceProblems(parsed.webhook, options.secrets).map((p) => apiDiagnostic('webhook', object.name,
+          `${p.pointer} ${p.message}; the API would refuse it now`, `change it through the API: ${p.hint ?? ''}`, { code: p.code, severity: 'warning' })));
+      }
       webhooks.set(object.name, parsed.webhook);
       sources.webhooks.set(object.name, 'api');
     }
@@ -125,9 +140,9 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
   return { diagnostics, webhooks, templates, sources };
 }
 
-function finish(ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir: string, stored: ConfigStore | null): ConfigurationResult {
+function finish(ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir: string, stored: ConfigStore | null, options: ConfigurationOptions): ConfigurationResult {
   if (!ruleSet) return { ok: false, diagnostics: loadDiagnostics };
-  const checked = checkDeclarations(ruleSet, baseDir, stored);
+  const checked = checkDeclarations(ruleSet, baseDir, stored, options);
   const diagnostics = sortDiagnostics([...loadDiagnostics, ...checked.diagnostics]);
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return {
@@ -138,15 +153,15 @@ function finish(ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir:
 }
 
 /** The whole configuration from a directory plus the store's API-managed objects. */
-export function loadConfiguration(dir: string, stored: ConfigStore | null): ConfigurationResult {
+export function loadConfiguration(dir: string, stored: ConfigStore | null, options: ConfigurationOptions = {}): ConfigurationResult {
   const loaded = loadRuleDirectory(dir);
-  return finish(loaded.ruleSet, loaded.diagnostics, dir, stored);
+  return finish(loaded.ruleSet, loaded.diagnostics, dir, stored, options);
 }
 
 /** For `POST /rules/check`: files given as text, checked exactly like a reload would. */
-export function checkConfigurationFiles(files: readonly ConfigFile[], baseDir: string, stored: ConfigStore | null): ConfigurationResult {
+export function checkConfigurationFiles(files: readonly ConfigFile[], baseDir: string, stored: ConfigStore | null, options: ConfigurationOptions = {}): ConfigurationResult {
   const loaded = loadRuleFiles(files);
-  return finish(loaded.ruleSet, loaded.diagnostics, baseDir, stored);
+  return finish(loaded.ruleSet, loaded.diagnostics, baseDir, stored, options);
 }
 
 /** The checks of file-declared webhooks and templates, as a loader hook for `tocsin check`. */

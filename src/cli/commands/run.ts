@@ -1,7 +1,8 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL). SIGHUP reloads the
- * rules; SIGINT/SIGTERM stop gracefully (in-flight deliveries drained, windows snapshotted).
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_SECRETS_DIR,
+ * TOCSIN_SECRETS_ENV_PREFIX). SIGHUP reloads the rules; SIGINT/SIGTERM stop gracefully (in-flight
+ * deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
@@ -12,6 +13,8 @@ import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import { dataFileProblem } from '../data-file.js';
+import { DEFAULT_SECRET_ENV_PREFIX } from '../../delivery/secret-policy.js';
+import { secretPolicy } from '../secrets-setting.js';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunOptions {
@@ -19,6 +22,8 @@ export interface RunOptions {
   data?: string;
   host?: string;
   port?: string;
+  secretsDir?: string;
+  secretsEnvPrefix?: string;
 }
 
 export interface RunningServer {
@@ -36,8 +41,13 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     // Loopback by default: nothing is exposed until the operator decides to (--host 0.0.0.0).
     host: options.host ?? env.TOCSIN_HOST ?? '127.0.0.1',
     port,
+    // Secret sources webhooks created through the API may name (files under the directory, variables with the prefix).
+    secretsDir: options.secretsDir ?? nonEmpty(env.TOCSIN_SECRETS_DIR) ?? null,
+    secretsEnvPrefix: options.secretsEnvPrefix ?? env.TOCSIN_SECRETS_ENV_PREFIX ?? DEFAULT_SECRET_ENV_PREFIX,
   };
 }
+
+const nonEmpty = (text: string | undefined) => (text === undefined || text === '' ? undefined : text);
 
 export function createLogger(level = process.env.TOCSIN_LOG_LEVEL ?? 'info'): Logger {
   return pino({ level, redact: LOG_REDACT });
@@ -51,8 +61,9 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     return EXIT_USAGE;
   }
   const dataProblem = dataFileProblem(config.dataFile);
-  if (dataProblem !== null) {
-    out.stderr(`error: ${dataProblem}\n`);
+  const secrets = secretPolicy(config.secretsDir, config.secretsEnvPrefix);
+  if (dataProblem !== null || typeof secrets === 'string') {
+    out.stderr(`error: ${dataProblem ?? secrets}\n`);
     return EXIT_USAGE;
   }
   const log = options.log ?? createLogger();
@@ -61,6 +72,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     runtime = Runtime.open({
       configDir: config.configDir,
       dataFile: config.dataFile,
+      secrets,
       log,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
