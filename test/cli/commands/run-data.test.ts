@@ -30,9 +30,9 @@ interface Exit {
 }
 
 /** Runs `tocsin run`; a server that starts after all is stopped, and shows as exit null. */
-function run(data: string): Promise<Exit> {
+function run(data: string, extra: string[] = []): Promise<Exit> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['bin/tocsin.js', 'run', '--config', config, '--data', data, '--port', '0'], {
+    const child = spawn(process.execPath, ['bin/tocsin.js', 'run', '--config', config, '--data', data, '--port', '0', ...extra], {
       stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, TOCSIN_LOG_LEVEL: 'silent' },
     });
     let stderr = '';
@@ -117,5 +117,16 @@ describe('tocsin run --data FILE that cannot be used', () => {
 
   it('names a data file that is a directory', async () => {
     expectOneLineError(await run(config), config, /is a directory/);
+  });
+});
+
+describe('tocsin run --secrets-dir / --secrets-env-prefix that cannot be used', () => {
+  it('names a secrets directory that does not exist', async () => {
+    const missing = join(dir, 'no-secrets-here');
+    expectOneLineError(await run(join(dir, 'ok', 'tocsin.db'), ['--secrets-dir', missing]), missing, /mkdir -p/);
+  });
+
+  it('names a prefix that cannot start a variable name', async () => {
+    expectOneLineError(await run(join(dir, 'ok', 'tocsin.db'), ['--secrets-env-prefix', 'MY-SECRETS']), 'MY-SECRETS', /letters, digits and _/);
   });
 });

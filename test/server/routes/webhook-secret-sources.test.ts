@@ -86,6 +86,20 @@ describe('without a secrets directory (the default)', () => {
     expect(server.runtime.webhook('chat')!.auth).toEqual({ type: 'bearer', token: { env: 'TOCSIN_SECRET_CHAT' } });
   });
 
+  it('keeps a webhook stored before the check, and reports its source as a warning at reload', async () => {
+    server = await startTestServer();
+    server.runtime.store.putConfigObject({
+      kind: 'webhook', name: 'old', actor: 'test', at: server.clock.now(),
+      body: { name: 'old', url: receiver.url(), template: 'flat', auth: { type: 'bearer', token: { env: 'HOME' } } },
+    });
+    const reload = await server.call('POST', '/api/v1/reload', { token: server.tokens.admin });
+    expect(reload.status, reload.text).toBe(200);
+    expect((reload.json as { diagnostics: unknown[] }).diagnostics).toEqual([
+      expect.objectContaining({ severity: 'warning', code: 'secret-source-refused', message: expect.stringContaining('/auth/token/env') }),
+    ]);
+    expect(server.runtime.webhook('old')?.auth).toEqual({ type: 'bearer', token: { env: 'HOME' } });
+  });
+
   it('leaves config files their full freedom', async () => {
     server = await startTestServer({
       files: {
