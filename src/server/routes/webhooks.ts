@@ -264,9 +264,13 @@ export function webhookRoutes(): RouteSpec[] {
         const input = request.body;
         const { webhook, warnings } = check(runtime, input);
         const { name } = webhook;
-        if (runtime.configuration.sources.webhooks.get(name) === 'file') throw readOnly(runtime, 'webhook', name);
+        // The name is the field at fault: details carry its pointer like every other refusal of the body.
+        const atName = (error: ApiError) => new ApiError(error.status, error.code, error.message, {
+          ...(error.hint !== undefined ? { hint: error.hint } : {}), details: [{ pointer: '/name', code: error.code.replace(/_/g, '-'), message: error.message }],
+        });
+        if (runtime.configuration.sources.webhooks.get(name) === 'file') throw atName(readOnly(runtime, 'webhook', name));
         if (runtime.webhook(name) || runtime.store.getConfigObject('webhook', name)) {
-          throw new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint: `change it with PUT /api/v1/webhooks/${name}, or choose another name` });
+          throw atName(new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint: `change it with PUT /api/v1/webhooks/${name}, or choose another name` }));
         }
         try {
           runtime.store.putConfigObject({ kind: 'webhook', name, body: input, actor, at: now, expectedVersion: 0 }, runtime.changeBatch(actor, 'create', 'webhook', name, auditDetails(webhook, `webhook ${name} created`)));
