@@ -13,6 +13,8 @@ import { runRender } from './commands/render.js';
 import { runWebhookTest } from './commands/webhook-test.js';
 import { existsSync } from 'node:fs';
 import { loadConfiguration } from '../service/config.js';
+import { DEFAULT_SECRET_ENV_PREFIX } from '../delivery/secret-policy.js';
+import { secretPolicy } from './secrets-setting.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { createRenderer, presetTemplate } from '../templates/index.js';
 import { formatDiagnostics } from '../parser/index.js';
@@ -106,7 +108,9 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       const dataFile = options.data ?? process.env.TOCSIN_DATA ?? 'data/tocsin.db';
       const store = existsSync(dataFile) ? new SqliteStore(dataFile) : null;
       try {
-        const loaded = loadConfiguration(dir, store);
+        // API webhooks read relative `file:` secrets from the server's secrets directory: the same here.
+        const secrets = secretPolicy(process.env.TOCSIN_SECRETS_DIR || null, process.env.TOCSIN_SECRETS_ENV_PREFIX ?? DEFAULT_SECRET_ENV_PREFIX);
+        const loaded = loadConfiguration(dir, store, typeof secrets === 'string' ? {} : { secrets });
         if (!loaded.ok) {
           out.stderr(`${formatDiagnostics(loaded.diagnostics)}
 
