@@ -74,7 +74,7 @@ async function restartAndReload(after: string): Promise<Answer> {
 const hook = (name: string, url: string, extra: Record<string, unknown> = {}) => ({ name, url, template: 'flat', events: ['alert.open', 'alert.cancel'], ...extra });
 
 beforeAll(async () => {
-  receiver = createServer((_request, response) => response.writeHead(200).end('ok'));
+  receiver = createServer((request, response) => response.writeHead(request.url?.startsWith('/fail') ? 400 : 200).end('ok'));
   await new Promise<void>((resolve) => receiver.listen(0, '127.0.0.1', resolve));
   port = (receiver.address() as AddressInfo).port;
   mkdirSync(configDir, { recursive: true });
@@ -171,6 +171,26 @@ describe('the server starts and reloads after every kind of API change (issue 14
     const tested = await call('POST', '/api/v1/webhooks/ops-a/test');
     expect(tested.status, tested.text).toBe(200);
     await restartAndReload('a webhook was tested');
+  });
+
+  it('a failed delivery retried', async () => {
+    // A webhook for config.changed whose receiver answers 400: the next change fails at once.
+    const created = await call('POST', '/api/v1/webhooks', { name: 'audit-feed', url: `http://127.0.0.1:${port}/fail`, template: 'events', events: ['config.changed'] });
+    expect(created.status, created.text).toBe(201);
+    expect((await call('PUT', '/api/v1/entities/db-2', { tags: {} }, ingest)).status).toBeLessThan(300);
+    expect((await call('POST', '/api/v1/reload')).status).toBe(200);
+    let failed: { outboxId: number; status: string } | undefined;
+    for (let i = 0; i < 200 && failed === undefined; i++) {
+      const log = (await call('GET', '/api/v1/webhooks/audit-feed/deliveries')).json.deliveries as Array<{ outboxId: number | null; status: string }>;
+      failed = log.find((d): d is { outboxId: number; status: string } => d.outboxId !== null && d.status === 'failed');
+      if (failed === undefined) await new Promise((resolve) => setTimeout(resolve, 25));
+    }
+    expect(failed, 'a failed delivery to audit-feed').toBeDefined();
+    const retried = await call('POST', `/api/v1/deliveries/${failed!.outboxId}/retry`);
+    expect(retried.status, retried.text).toBe(200);
+    await restartAndReload('a delivery was retried');
+    expect((await call('DELETE', '/api/v1/webhooks', { names: ['audit-feed'] })).status).toBe(200);
+    await restartAndReload('the failing webhook was deleted');
   });
 
   it('token created and revoked (the CLI, on the same data file)', async () => {
