@@ -11,6 +11,7 @@ import { closeSync, mkdirSync, openSync, statSync, unlinkSync, type Stats } from
 import { dirname, join, resolve } from 'node:path';
 
 const ELSEWHERE = 'or pass another --data FILE (env TOCSIN_DATA)';
+const OTHER_FILE = 'pass another --data FILE (env TOCSIN_DATA)';
 
 function statOrNull(path: string): Stats | null {
   try {
@@ -35,7 +36,8 @@ function existingAncestor(path: string): { path: string; stats: Stats } {
 }
 
 function notWritable(what: string, error: unknown): string {
-  return `the data ${what} is not writable (${codeOf(error)}); tocsin keeps its store and journal files there: make it writable for this user (chown or chmod) ${ELSEWHERE}`;
+  return `the data ${what} is not writable (${codeOf(error)}); tocsin keeps its store and journal files there: `
+    + `make it writable for this user (chown or chmod) ${ELSEWHERE}`;
 }
 
 /**
@@ -48,22 +50,28 @@ export function dataFileProblem(path: string): string | null {
   const file = resolve(path);
   const dir = dirname(file);
   const fileStats = statOrNull(file);
-  if (fileStats?.isDirectory()) return `cannot use ${file} as the data file: it is a directory; pass a file in it, e.g. --data ${join(file, 'tocsin.db')}`;
+  if (fileStats?.isDirectory()) {
+    const inside = join(file, 'tocsin.db');
+    return `cannot use ${file} as the data file: it is a directory; pass a file in it, e.g. --data ${inside}`;
+  }
 
   const dirStats = statOrNull(dir);
   if (dirStats === null) {
     const ancestor = existingAncestor(dir);
-    if (!ancestor.stats.isDirectory()) return `cannot use ${file} as the data file: ${ancestor.path} is not a directory; ${ELSEWHERE.replace(/^or /, '')}`;
+    if (!ancestor.stats.isDirectory()) {
+      return `cannot use ${file} as the data file: ${ancestor.path} is not a directory; ${OTHER_FILE}`;
+    }
     if (ancestor.path !== dirname(dir)) {
       return `the data directory ${dir} does not exist; create it (mkdir -p ${dir}) ${ELSEWHERE}`;
     }
     try {
       mkdirSync(dir);
     } catch (error) {
-      return `cannot create the data directory ${dir} (${codeOf(error)}); create it (mkdir -p ${dir}) with the right owner ${ELSEWHERE}`;
+      return `cannot create the data directory ${dir} (${codeOf(error)}); `
+        + `create it (mkdir -p ${dir}) with the right owner ${ELSEWHERE}`;
     }
   } else if (!dirStats.isDirectory()) {
-    return `cannot use ${file} as the data file: ${dir} is not a directory; ${ELSEWHERE.replace(/^or /, '')}`;
+    return `cannot use ${file} as the data file: ${dir} is not a directory; ${OTHER_FILE}`;
   }
 
   // Permission bits do not tell (root, ACLs, read-only mounts): only writing does.

@@ -7,7 +7,7 @@ import { runCheck } from './commands/check.js';
 import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
 import { runReplay } from './commands/replay.js';
-import { runServer } from './commands/run.js';
+import { runServer, type RunOptions } from './commands/run.js';
 import { addDemoCommand } from './commands/demo.js';
 import { runRender } from './commands/render.js';
 import { runWebhookTest } from './commands/webhook-test.js';
@@ -49,9 +49,13 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
-    .option('--secrets-dir <dir>', 'directory that { file } secrets of webhooks created through the API must be in (env TOCSIN_SECRETS_DIR, default none)')
-    .option('--secrets-env-prefix <prefix>', 'prefix of { env } secrets of webhooks created through the API (env TOCSIN_SECRETS_ENV_PREFIX, default TOCSIN_SECRET_)')
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string; secretsDir?: string; secretsEnvPrefix?: string }) => {
+    .option('--secrets-dir <dir>',
+      'directory that { file } secrets of webhooks created through the API must be in '
+        + '(env TOCSIN_SECRETS_DIR, default none)')
+    .option('--secrets-env-prefix <prefix>',
+      'prefix of { env } secrets of webhooks created through the API '
+        + '(env TOCSIN_SECRETS_ENV_PREFIX, default TOCSIN_SECRET_)')
+    .action(async (options: RunOptions) => {
       setExit(await runServer(options, out));
     });
 
@@ -109,7 +113,8 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       const store = existsSync(dataFile) ? new SqliteStore(dataFile) : null;
       try {
         // API webhooks read relative `file:` secrets from the server's secrets directory: the same here.
-        const secrets = secretPolicy(process.env.TOCSIN_SECRETS_DIR || null, process.env.TOCSIN_SECRETS_ENV_PREFIX ?? DEFAULT_SECRET_ENV_PREFIX);
+        const { TOCSIN_SECRETS_DIR: secretsDir, TOCSIN_SECRETS_ENV_PREFIX: envPrefix } = process.env;
+        const secrets = secretPolicy(secretsDir || null, envPrefix ?? DEFAULT_SECRET_ENV_PREFIX);
         const loaded = loadConfiguration(dir, store, typeof secrets === 'string' ? {} : { secrets });
         if (!loaded.ok) {
           out.stderr(`${formatDiagnostics(loaded.diagnostics)}

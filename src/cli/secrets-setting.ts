@@ -22,7 +22,8 @@ export function secretPolicy(secretsDir: string | null, envPrefix: string): Secr
     // reported below
   }
   if (!isDirectory) {
-    return `the secrets directory ${dir} (--secrets-dir, env TOCSIN_SECRETS_DIR) is not a directory; create it (mkdir -p ${dir}) or point the setting elsewhere`;
+    return `the secrets directory ${dir} (--secrets-dir, env TOCSIN_SECRETS_DIR) is not a directory; `
+      + `create it (mkdir -p ${dir}) or point the setting elsewhere`;
   }
   return { dir, envPrefix };
 }

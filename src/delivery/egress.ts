@@ -83,7 +83,8 @@ export class EgressGuard {
     const target = hostname === address ? address : `${hostname} (resolved to ${address})`;
     const refuse = (what: string, range: Range): EgressVerdict => ({
       allowed: false,
-      reason: `egress denied: ${what} is in ${range.cidr} (${range.why}); if this destination is intended, add it to egress.allow`,
+      reason: `egress denied: ${what} is in ${range.cidr} (${range.why}); `
+        + 'if this destination is intended, add it to egress.allow',
     });
     // NAT64, 6to4, Teredo… reach the IPv4 host they carry, so that host is what the lists judge.
     for (const { ipv4, form } of embeddedIpv4(address)) {

@@ -38,7 +38,8 @@ export function ipv6Bytes(text: string): Uint8Array | null {
 }
 
 const quad = (bytes: Uint8Array, at: readonly number[]): string => at.map((index) => bytes[index] ?? 0).join('.');
-const zero = (bytes: Uint8Array, from: number, to: number): boolean => bytes.subarray(from, to).every((byte) => byte === 0);
+const zero = (bytes: Uint8Array, from: number, to: number): boolean =>
+  bytes.subarray(from, to).every((byte) => byte === 0);
 const word = (bytes: Uint8Array, at: number): number => ((bytes[at] ?? 0) << 8) | (bytes[at + 1] ?? 0);
 
 /** Where RFC 6052 puts the IPv4 address for each prefix length (bits 64–71, the "u" octet, are skipped). */
@@ -53,22 +54,30 @@ export function embeddedIpv4(address: string): EmbeddedIpv4[] {
   const found: EmbeddedIpv4[] = [];
   const last = quad(bytes, [12, 13, 14, 15]);
   if (zero(bytes, 0, 10) && word(bytes, 10) === 0xffff) found.push({ ipv4: last, form: 'IPv4-mapped, ::ffff:0:0/96' });
-  if (zero(bytes, 0, 8) && word(bytes, 8) === 0xffff && word(bytes, 10) === 0) found.push({ ipv4: last, form: 'IPv4-translated, ::ffff:0:0:0/96' });
+  if (zero(bytes, 0, 8) && word(bytes, 8) === 0xffff && word(bytes, 10) === 0) {
+    found.push({ ipv4: last, form: 'IPv4-translated, ::ffff:0:0:0/96' });
+  }
   // :: and ::1 are the unspecified and loopback addresses, not 0.0.0.0 and 0.0.0.1.
   if (zero(bytes, 0, 12) && !zero(bytes, 12, 15)) found.push({ ipv4: last, form: 'IPv4-compatible, ::/96' });
   if (word(bytes, 0) === 0x64 && word(bytes, 2) === 0xff9b) {
     if (zero(bytes, 4, 12)) found.push({ ipv4: last, form: 'NAT64, 64:ff9b::/96' });
     // The local-use prefix may be split further by the operator; every RFC 6052 layout is checked.
     if (word(bytes, 4) === 1) {
-      for (const [length, at] of RFC6052_LAYOUTS) found.push({ ipv4: quad(bytes, at), form: `NAT64 local use, 64:ff9b:1::/48 as a /${length}` });
+      for (const [length, at] of RFC6052_LAYOUTS) {
+        found.push({ ipv4: quad(bytes, at), form: `NAT64 local use, 64:ff9b:1::/48 as a /${length}` });
+      }
     }
   }
   if (word(bytes, 0) === 0x2002) found.push({ ipv4: quad(bytes, [2, 3, 4, 5]), form: '6to4, 2002::/16' });
   if (word(bytes, 0) === 0x2001 && word(bytes, 2) === 0) {
     found.push({ ipv4: quad(bytes, [4, 5, 6, 7]), form: 'Teredo server, 2001::/32' });
     // Teredo stores the client's address with every bit flipped.
-    found.push({ ipv4: [12, 13, 14, 15].map((index) => (bytes[index] ?? 0) ^ 0xff).join('.'), form: 'Teredo client, 2001::/32' });
+    const client = [12, 13, 14, 15].map((index) => (bytes[index] ?? 0) ^ 0xff).join('.');
+    found.push({ ipv4: client, form: 'Teredo client, 2001::/32' });
   }
-  if ((word(bytes, 8) & 0xfdff) === 0 && word(bytes, 10) === 0x5efe) found.push({ ipv4: last, form: 'ISATAP interface identifier ::5efe:0:0/96' });
+  // ISATAP: an interface identifier of 0000:5efe or 0200:5efe (the universal/local bit) and the IPv4 address.
+  if ((word(bytes, 8) & 0xfdff) === 0 && word(bytes, 10) === 0x5efe) {
+    found.push({ ipv4: last, form: 'ISATAP interface identifier ::5efe:0:0/96' });
+  }
   return found;
 }

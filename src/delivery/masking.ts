@@ -53,7 +53,8 @@ export function maskUrl(url: string): string {
     text = parsed.href;
   }
   const { base, query, fragment } = urlParts(text);
-  return `${base}${query === null ? '' : `?${maskQuery(query)}`}${fragment === null || fragment === '' ? '' : `#${MASK}`}`;
+  const maskedQuery = query === null ? '' : `?${maskQuery(query)}`;
+  return `${base}${maskedQuery}${fragment === null || fragment === '' ? '' : `#${MASK}`}`;
 }
 
 function maskHeaders(headers: Readonly<Record<string, string>>): Record<string, string> {

@@ -44,11 +44,14 @@ function fileRefusal(path: string, at: string, what: string, policy: SecretPolic
   const problem: WebhookProblem = {
     severity: 'error', code: 'secret-source-refused', pointer: at,
     message: dir === null
-      ? `${what} reads the file ${path}: through the API, files are allowed only inside the secrets directory, and none is configured`
+      ? `${what} reads the file ${path}: through the API, files are allowed only inside the secrets directory, `
+        + 'and none is configured'
       : `${what} reads the file ${path}, which is outside the secrets directory ${dir}`,
     hint: dir === null
-      ? `start tocsin with --secrets-dir DIR (env TOCSIN_SECRETS_DIR) and put the file there, give the value itself, ${YAML_INSTEAD}`
-      : `put the file in ${dir} (a path relative to it works: { file: NAME }), ${YAML_INSTEAD}; the directory is set with --secrets-dir (env TOCSIN_SECRETS_DIR)`,
+      ? 'start tocsin with --secrets-dir DIR (env TOCSIN_SECRETS_DIR) and put the file there, '
+        + `give the value itself, ${YAML_INSTEAD}`
+      : `put the file in ${dir} (a path relative to it works: { file: NAME }), ${YAML_INSTEAD}; `
+        + 'the directory is set with --secrets-dir (env TOCSIN_SECRETS_DIR)',
   };
   return problem;
 }
@@ -57,8 +60,10 @@ function envRefusal(name: string, at: string, what: string, policy: SecretPolicy
   if (name.startsWith(policy.envPrefix)) return null;
   return {
     severity: 'error', code: 'secret-source-refused', pointer: at,
-    message: `${what} reads the environment variable ${name}: through the API, only variables whose name starts with '${policy.envPrefix}' are allowed`,
-    hint: `set the secret as ${policy.envPrefix}${name} for the tocsin process, change the prefix with --secrets-env-prefix (env TOCSIN_SECRETS_ENV_PREFIX), ${YAML_INSTEAD}`,
+    message: `${what} reads the environment variable ${name}: through the API, `
+      + `only variables whose name starts with '${policy.envPrefix}' are allowed`,
+    hint: `set the secret as ${policy.envPrefix}${name} for the tocsin process, `
+      + `change the prefix with --secrets-env-prefix (env TOCSIN_SECRETS_ENV_PREFIX), ${YAML_INSTEAD}`,
   };
 }
 

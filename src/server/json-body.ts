@@ -11,7 +11,7 @@ const escapePointer = (key: string) => key.replace(/~/g, '~0').replace(/\//g, '~
 
 const isObject = (value: unknown): value is Record<string, unknown> => value !== null && typeof value === 'object';
 
-/** The pointer of the first key that could reach a prototype, or null. Iterative: depth is the body's, not the stack's. */
+/** The pointer of the first key that could reach a prototype, or null (iterative: no recursion on deep bodies). */
 function prototypeKey(root: unknown): string | null {
   const stack: Array<[unknown, string]> = [[root, '']];
   while (stack.length > 0) {
@@ -20,7 +20,8 @@ function prototypeKey(root: unknown): string | null {
     for (const key of Object.keys(value)) {
       const child = value[key];
       const at = `${pointer}/${escapePointer(key)}`;
-      if (key === '__proto__' || (key === 'constructor' && isObject(child) && Object.hasOwn(child, 'prototype'))) return at;
+      if (key === '__proto__') return at;
+      if (key === 'constructor' && isObject(child) && Object.hasOwn(child, 'prototype')) return at;
       stack.push([child, at]);
     }
   }
@@ -28,7 +29,11 @@ function prototypeKey(root: unknown): string | null {
 }
 
 export function parseJsonBody(text: string): unknown {
-  if (text.trim() === '') throw new ApiError(400, 'invalid_json', 'the body is empty but its content type is application/json', { hint: 'send a JSON document, or no content type' });
+  if (text.trim() === '') {
+    throw new ApiError(400, 'invalid_json', 'the body is empty but its content type is application/json', {
+      hint: 'send a JSON document, or no content type',
+    });
+  }
   // A SyntaxError goes to the app's error handler, which answers 400 invalid_json with its position.
   const value: unknown = JSON.parse(text);
   const pointer = prototypeKey(value);

@@ -62,8 +62,10 @@ function urlCredentials(url: string): string[] {
 }
 
 function secretsOf(webhook: Webhook, resolve: SecretResolver): string[] {
-  const declared = secretRefsOf(webhook).map((ref) => resolved(ref, resolve)).filter((value): value is string => value !== null && value.length >= MIN_SECRET);
-  const incidental = [...Object.values(webhook.headers), ...urlCredentials(webhook.url)].filter((value) => value.length >= MIN_INCIDENTAL);
+  const declared = secretRefsOf(webhook).map((ref) => resolved(ref, resolve))
+    .filter((value): value is string => value !== null && value.length >= MIN_SECRET);
+  const incidental = [...Object.values(webhook.headers), ...urlCredentials(webhook.url)]
+    .filter((value) => value.length >= MIN_INCIDENTAL);
   return [...declared, ...incidental];
 }
 

@@ -63,7 +63,9 @@ export function secretPolicyOf(options: Pick<RuntimeOptions, 'secrets'>): Secret
 
 /** Warnings never stop a start or a reload (issue 14 item 2); they are logged, and the reload answer lists them. */
 function logWarnings(log: Logger, diagnostics: readonly Diagnostic[]): void {
-  for (const warning of diagnostics) log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+  for (const warning of diagnostics) {
+    log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+  }
 }
 
 export class Runtime {

@@ -88,7 +88,9 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     }
     // What the check above cannot foresee (a damaged file, a lock held elsewhere): still one line.
     if ((error as { code?: unknown }).code === 'ERR_SQLITE_ERROR') {
-      out.stderr(`error: cannot open the data file ${config.dataFile}: ${(error as Error).message}; check the file or pass another --data FILE (env TOCSIN_DATA)\n`);
+      const reason = (error as Error).message;
+      const fix = 'check the file or pass another --data FILE (env TOCSIN_DATA)';
+      out.stderr(`error: cannot open the data file ${config.dataFile}: ${reason}; ${fix}\n`);
       return EXIT_FINDINGS;
     }
     throw error;

@@ -19,7 +19,8 @@ import { iso, nextBefore, pageQueryProperties, parsePage } from '../query.js';
 export function testResultView(result: AttemptResult, secrets: readonly string[]) {
   return scrubSecrets({
     ok: result.ok, statusCode: result.statusCode, latencyMs: result.latencyMs, responseHeaders: result.responseHeaders, responseBody: result.responseBody,
-    responseTruncated: result.responseTruncated, error: result.error, time: iso(result.time), eventIds: result.eventIds, url: maskUrl(result.url), messageId: result.messageId,
+    responseTruncated: result.responseTruncated, error: result.error, time: iso(result.time), eventIds: result.eventIds,
+    url: maskUrl(result.url), messageId: result.messageId,
   }, secrets);
 }
 

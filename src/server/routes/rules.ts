@@ -131,7 +131,8 @@ export function ruleRoutes(): RouteSpec[] {
       schema: { body: checkBody },
       handler: (request, _reply, { runtime }) => {
         const { files } = request.body as { files: Array<{ file: string; text: string }> };
-        const result = checkConfigurationFiles(files, runtime.options.configDir, runtime.store, { secrets: runtime.secretPolicy });
+        const secrets = runtime.secretPolicy;
+        const result = checkConfigurationFiles(files, runtime.options.configDir, runtime.store, { secrets });
         return {
           ok: result.ok,
           errors: countErrors(result.diagnostics),

@@ -97,11 +97,13 @@ function unrestoredMasks(input: unknown): WebhookProblem[] {
   const url = at(input, ['url']);
   const urls: WebhookProblem[] = typeof url === 'string' && url.includes(MASK) ? [{
     severity: 'error', code: 'secret-required', pointer: '/url',
-    message: "the url holds '********' where no stored value can be kept (the mask keeps a masked query, fragment or user info of the stored url only)",
+    message: "the url holds '********' where no stored value can be kept "
+      + '(the mask keeps a masked query, fragment or user info of the stored url only)',
     hint: 'give the url in full; GET /api/v1/webhooks/NAME?reveal=true shows it to admins',
   }] : [];
   const headers = at(input, ['headers']);
-  const masked = headers !== null && typeof headers === 'object' ? Object.entries(headers).filter(([, value]) => value === MASK) : [];
+  const entries = headers !== null && typeof headers === 'object' ? Object.entries(headers) : [];
+  const masked = entries.filter(([, value]) => value === MASK);
   return [...secrets, ...urls, ...masked.map(([name]): WebhookProblem => ({
     severity: 'error', code: 'secret-required', pointer: `/headers/${name}`,
     message: `header '${name}' is '********', which keeps a stored value, but this webhook has no such header stored`,
@@ -188,7 +190,10 @@ function sourceOf(runtime: Runtime, name: string): 'file' | 'api' {
 function detailView(runtime: Runtime, webhook: Webhook, reveal = false) {
   const source = sourceOf(runtime, webhook.name);
   const file = source === 'file' ? definingFile(runtime, 'webhook', webhook.name) : null;
-  return { ...maskWebhook(webhook, { reveal }), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name), outboxDepth: runtime.store.outboxDepth(webhook.name) };
+  return {
+    ...maskWebhook(webhook, { reveal }), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name),
+    outboxDepth: runtime.store.outboxDepth(webhook.name),
+  };
 }
 
 /**
@@ -197,14 +202,21 @@ function detailView(runtime: Runtime, webhook: Webhook, reveal = false) {
  */
 const revealQuery = {
   type: 'object', additionalProperties: false,
-  properties: { reveal: { type: 'string', enum: ['true', 'false'], description: "'true': URL credentials and header values unmasked (needs webhooks:write); secret values stay masked" } },
+  properties: {
+    reveal: {
+      type: 'string', enum: ['true', 'false'],
+      description: "'true': URL credentials and header values unmasked (needs webhooks:write); "
+        + 'secret values stay masked',
+    },
+  },
 } as const;
 
 function wantsReveal(query: unknown, principal: Principal | null): boolean {
   if ((query as { reveal?: string }).reveal !== 'true') return false;
   const allowed = principal === null ? null : authorize(principal, 'webhooks:write');
   if (allowed === null || !allowed.ok) {
-    throw new ApiError(403, 'forbidden', `${allowed?.error ?? 'reveal needs webhooks:write'} (reveal=true shows URL credentials and header values)`, {
+    const why = allowed?.error ?? 'reveal needs webhooks:write';
+    throw new ApiError(403, 'forbidden', `${why} (reveal=true shows URL credentials and header values)`, {
       hint: 'leave out reveal=true: everything else is shown, with credentials masked',
     });
   }
@@ -214,7 +226,8 @@ function wantsReveal(query: unknown, principal: Principal | null): boolean {
 const warningView = ({ pointer, message, hint, code }: WebhookProblem) => ({ pointer, message, code, ...(hint !== undefined ? { hint } : {}) });
 
 /** The audit row says what changed without ever holding a secret (a URL may carry a token in its query). */
-const auditDetails = (webhook: Webhook, summary: string) => ({ summary, url: maskUrl(webhook.url), template: webhook.template, enabled: webhook.enabled });
+const auditDetails = (webhook: Webhook, summary: string) =>
+  ({ summary, url: maskUrl(webhook.url), template: webhook.template, enabled: webhook.enabled });
 
 const webhookBody = {
   type: 'object',
@@ -225,7 +238,8 @@ export function webhookRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', url: '/api/v1/webhooks', permission: 'read', tag: 'webhooks',
-      summary: 'Webhooks from files and the API, with successful and failed invocations and the outbox depth; URL credentials masked unless an admin asks for reveal=true',
+      summary: 'Webhooks from files and the API, with successful and failed invocations and the outbox depth; '
+        + 'URL credentials masked unless an admin asks for reveal=true',
       schema: { querystring: revealQuery },
       handler: (request, _reply, { runtime, principal }) => {
         const reveal = wantsReveal(request.query, principal);
@@ -234,7 +248,8 @@ export function webhookRoutes(): RouteSpec[] {
         const webhooks = [...runtime.configuration.webhooks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((w) => {
           const t = totals.get(w.name);
           return {
-            name: w.name, url: reveal ? w.url : maskUrl(w.url), description: w.description, enabled: w.enabled, events: w.events, events_policy: w.events_policy,
+            name: w.name, url: reveal ? w.url : maskUrl(w.url),
+            description: w.description, enabled: w.enabled, events: w.events, events_policy: w.events_policy,
             min_severity: w.min_severity, rules: w.rules, template: w.template, content_type: w.content_type, source: sourceOf(runtime, w.name),
             successes: t?.successes ?? 0, failures: t?.failures ?? 0,
             lastSuccessAt: t?.lastSuccessAt == null ? null : iso(t.lastSuccessAt), lastFailureAt: t?.lastFailureAt == null ? null : iso(t.lastFailureAt),
@@ -246,7 +261,8 @@ export function webhookRoutes(): RouteSpec[] {
     }),
     route({
       method: 'GET', url: '/api/v1/webhooks/:name', permission: 'read', tag: 'webhooks',
-      summary: 'One webhook with every option (secrets, URL credentials and header values masked as ********; admins may ask for reveal=true), where it is defined, and its delivery totals',
+      summary: 'One webhook with every option (secrets, URL credentials and header values masked as ********; '
+        + 'admins may ask for reveal=true), where it is defined, and its delivery totals',
       schema: { params: nameParams, querystring: revealQuery },
       handler: (request, _reply, { runtime, principal }) => {
         const { name } = request.params as { name: string };
@@ -266,11 +282,15 @@ export function webhookRoutes(): RouteSpec[] {
         const { name } = webhook;
         // The name is the field at fault: details carry its pointer like every other refusal of the body.
         const atName = (error: ApiError) => new ApiError(error.status, error.code, error.message, {
-          ...(error.hint !== undefined ? { hint: error.hint } : {}), details: [{ pointer: '/name', code: error.code.replace(/_/g, '-'), message: error.message }],
+          ...(error.hint !== undefined ? { hint: error.hint } : {}),
+          details: [{ pointer: '/name', code: error.code.replace(/_/g, '-'), message: error.message }],
         });
-        if (runtime.configuration.sources.webhooks.get(name) === 'file') throw atName(readOnly(runtime, 'webhook', name));
+        if (runtime.configuration.sources.webhooks.get(name) === 'file') {
+          throw atName(readOnly(runtime, 'webhook', name));
+        }
         if (runtime.webhook(name) || runtime.store.getConfigObject('webhook', name)) {
-          throw atName(new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint: `change it with PUT /api/v1/webhooks/${name}, or choose another name` }));
+          const hint = `change it with PUT /api/v1/webhooks/${name}, or choose another name`;
+          throw atName(new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint }));
         }
         try {
           runtime.store.putConfigObject({ kind: 'webhook', name, body: input, actor, at: now, expectedVersion: 0 }, runtime.changeBatch(actor, 'create', 'webhook', name, auditDetails(webhook, `webhook ${name} created`)));
