@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { runCheck } from './commands/check.js';
 import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
-import { runReplay } from './commands/replay.js';
+import { DEFAULT_SORT_LIMIT, runReplay } from './commands/replay.js';
 import { runServer, type RunOptions } from './commands/run.js';
 import { addDemoCommand } from './commands/demo.js';
 import { runRender } from './commands/render.js';
@@ -55,6 +55,9 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--secrets-env-prefix <prefix>',
       'prefix of { env } secrets of webhooks created through the API '
         + '(env TOCSIN_SECRETS_ENV_PREFIX, default TOCSIN_SECRET_)')
+    .option('--limit <name=value>',
+      'set a limit, e.g. max_sample_age=30d; repeatable (env TOCSIN_LIMITS, comma-separated; see docs/operations.md)',
+      (value: string, previous: string[] = []) => [...previous, value])
     .action(async (options: RunOptions) => {
       setExit(await runServer(options, out));
     });
@@ -82,8 +85,12 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .requiredOption('--rules <dir>', 'the config directory with the rules')
     .requiredOption('--input <file>', 'samples, one JSON object per line')
     .option('--out <file>', 'write events here (default: standard output)')
-    .action(async (options: { rules: string; input: string; out?: string }) => {
-      setExit(await runReplay(options, out));
+    .option('--no-sort', 'apply samples in file order and stop at the first one older than a line before it')
+    .option('--sort-limit <samples>', `most samples sorted by time in memory (default ${DEFAULT_SORT_LIMIT})`)
+    .action(async (options: { rules: string; input: string; out?: string; sort: boolean; sortLimit?: string }) => {
+      const { sortLimit, ...rest } = options;
+      const limit = sortLimit === undefined ? undefined : /^\d+$/.test(sortLimit) ? Number(sortLimit) : Number.NaN;
+      setExit(await runReplay({ ...rest, ...(limit === undefined ? {} : { sortLimit: limit }) }, out));
     });
 
   program

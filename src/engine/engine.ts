@@ -11,10 +11,13 @@ import { alertEvent, ruleErrorEvent, type SeriesIdentity } from './events.js';
 import { MetricRouter } from './routing.js';
 import type { RuleDefinition } from './rule.js';
 import { isWithinSchedule } from './schedule.js';
-import { TimerQueue } from './scheduler.js';
+import { TimerQueue, type TimerEntry } from './scheduler.js';
 import { identityFromSeriesKey, seriesKeyOf } from './series-key.js';
 import { activeSilence, alertLabels, type Silence } from './silences.js';
-import { initialState, isIdle, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import {
+  hasAlert, initialState, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step,
+  type AlertState, type Phase, type StepInput, type Transition,
+} from './state.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
@@ -28,6 +31,8 @@ export interface EngineOptions {
   rules: readonly RuleDefinition[];
   clock: EngineClock;
   maxWindowSamples?: number;
+  /** Series of all rules together at most (SPEC §4 global cap); each rule also has its `max_series`. */
+  maxSeries?: number;
   entities?: Iterable<Entity>;
   metrics?: Iterable<MetricMetadata>;
   silences?: readonly Silence[];
@@ -45,7 +50,12 @@ interface Series {
   state: AlertState;
   /** Phase before the last change, for the `before_status` name. */
   beforePhase: Phase;
-  deadline: number | null;
+  /** The state machine's next deadline (pending, keep_firing_for, repeat, no-data). */
+  timer: SeriesTimer;
+  /** When the series may be forgotten; moved lazily (see `expire`), so a sample costs no heap work. */
+  expiry: SeriesTimer;
+  /** Engine time of the last sample that reached this series: `series_ttl` counts from here. */
+  seenAt: number;
   /** A series made for an `expect`ed entity that has not reported yet: only its no-data timer runs. */
   placeholder: boolean;
   /** Labels of the override that matched the last evaluation, added to the rule's labels. */
@@ -63,7 +73,22 @@ interface RuntimeRule extends CompiledRule {
   placeholders: Map<string, Series>;
   /** entity name → the series its last sample went to (default series keys only). */
   lastByEntity: Map<string, Series>;
+  /** entity name → how many of this rule's series it has (rules with `expect` only). */
+  seriesOfEntity: Map<string, number>;
+  /** Engine time of the last rule.error about a refused series. */
+  lastRefusalAt: number;
+  /** Forgotten series of this rule, kept for reuse (bounded by MAX_SPARE_SERIES over all rules). */
+  spare: Series[];
 }
+
+type TimerKind = 'alert' | 'expiry';
+type SeriesTimer = TimerEntry<Series, TimerKind>;
+
+/** Forgotten series kept for reuse at most, over all rules (see `Engine.spareCount`). */
+const MAX_SPARE_SERIES = 4096;
+
+/** The global series cap when none is given (SPEC §4; docs/operations.md "Limits"). */
+export const DEFAULT_MAX_SERIES = 1_000_000;
 
 /** How often one rule may emit rule.error events (engine time); further errors are only counted. */
 const RULE_ERROR_INTERVAL_MS = 60_000;
@@ -71,8 +96,26 @@ const RULE_ERROR_INTERVAL_MS = 60_000;
 export class Engine {
   private rules = new Map<string, RuntimeRule>();
   private router = new MetricRouter<RuntimeRule>([]);
-  private readonly timers = new TimerQueue<Series>();
+  private readonly timers = new TimerQueue<Series, TimerKind>();
   private readonly entities = new Map<string, Entity>();
+  /**
+   * Entities that only samples created (not registered through the API or the store), with the
+   * number of series that refer to them: one is forgotten with its last series, so memory follows
+   * live series, not every container id ever seen.
+   */
+  private readonly implicitEntities = new Map<string, number>();
+  /** `expect` looks at every known entity, those that only samples made included: keep them then. */
+  private keepImplicitEntities = false;
+  private readonly maxSeries: number;
+  private liveSeries = 0;
+  /**
+   * How many forgotten series the rules keep for reuse (`RuntimeRule.spare`). Where series churn
+   * (a new container id every few minutes), each forgotten series would leave its objects
+   * (window, state, timers) as old-generation garbage that V8 collects late, so the process grows
+   * far beyond its live data; reusing them keeps the peak close to what the live series need
+   * (issue 12: churn replay ≤ 2× steady).
+   */
+  private spareCount = 0;
   private readonly metrics = new Map<string, MetricMetadata>();
   private readonly metricContexts = new Map<string, Record<string, unknown>>();
   private silences: readonly Silence[];
@@ -83,7 +126,10 @@ export class Engine {
   private readonly changed = new Map<Series, true>();
   /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
   private expectPending = false;
-  readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {} };
+  readonly stats: EngineStats = {
+    samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {},
+    seriesRefused: 0, seriesRefusedByRule: {}, seriesExpired: 0,
+  };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
     value: null as number | null, text: null as string | null, time: 0, now: 0,
@@ -95,6 +141,7 @@ export class Engine {
   constructor(options: EngineOptions) {
     this.clock = options.clock;
     this.maxWindowSamples = options.maxWindowSamples ?? 10_000;
+    this.maxSeries = options.maxSeries ?? DEFAULT_MAX_SERIES;
     this.silences = options.silences ?? [];
     for (const entity of options.entities ?? []) this.entities.set(entity.name, { ...entity, tags: { ...entity.tags } });
     for (const metric of options.metrics ?? []) this.metrics.set(metric.name, metric);
@@ -105,21 +152,43 @@ export class Engine {
       const rule = this.rules.get(record.rule);
       if (!rule) continue;
       const snapshot = snapshots.get(`${record.rule}\u0000${record.seriesKey}`);
-      const series = this.newSeries(rule, record.seriesKey, record.identity, snapshot);
+      // Keys stored before keys were escaped may read differently now (a name with `,` or `=`):
+      // the series moves to its current key and the store drops the old row at the next commit.
+      const key = record.state.placeholder === true ? record.seriesKey : this.keyOf(rule, record.identity);
+      if (rule.series.has(key)) continue;
+      const series = this.newSeries(rule, key, record.identity, snapshot);
       series.state = record.state;
       // Without a snapshot the window still learns the last sample the state saw, so a sample the
       // source sends again after a crash is recognised as old instead of re-deciding the alert.
       if (!snapshot && record.state.lastSampleTime !== null) series.window.insert(record.state.lastSampleTime, record.state.lastValue);
-      this.schedule(series);
+      if (record.state.placeholder === true) this.makePlaceholder(rule, series);
+      this.restored(series, record.state.lastSeenAt);
+      if (key !== record.seriesKey) {
+        this.output.removed.push({ rule: record.rule, seriesKey: record.seriesKey });
+        this.changed.set(series, true);
+      }
     }
     for (const [key, snapshot] of snapshots) {
       const [ruleName, seriesKey] = key.split('\u0000') as [string, string];
       const rule = this.rules.get(ruleName);
       if (rule && !rule.series.has(seriesKey)) {
         const identity = identityFromSeriesKey(seriesKey);
-        this.newSeries(rule, seriesKey, identity, snapshot);
+        const series = this.newSeries(rule, seriesKey, identity, snapshot);
+        this.restored(series, snapshot.times.length > 0 ? snapshot.times[snapshot.times.length - 1]! : null);
       }
     }
+  }
+
+  /**
+   * A series restored from the store: its timers run again, and its idle time counts from the
+   * restore on a server (the sources could not report while tocsin was down), from its last
+   * sample in data time.
+   */
+  private restored(series: Series, lastSeenAt: number | null): void {
+    const now = this.now();
+    series.seenAt = Number.isFinite(now) ? now : (lastSeenAt ?? -Infinity);
+    this.schedule(series);
+    this.scheduleExpiry(series);
   }
 
   /** The engine's current time: wall time live, the newest sample time in data mode. */
@@ -131,12 +200,19 @@ export class Engine {
     return [...this.rules.keys()];
   }
 
-  /** Routes, evaluates and steps a batch of samples; due timers fire first, in time order. */
+  /**
+   * Routes, evaluates and steps a batch of samples. In data time the samples with time T are
+   * applied before the timers due at T (SPEC §4): a sample moving the clock past T first fires the
+   * timers due before its own time, so a `for` completing at T sees the sample at T (Prometheus
+   * evaluates the condition at T). Timers due at the newest sample time wait for a later sample or
+   * `advance()`, because more samples with that time may come in the next batch. Live mode fires
+   * every due timer after the batch.
+   */
   ingest(samples: readonly Sample[]): EngineOutput {
     for (const sample of samples) {
       if (this.clock.mode === 'data') {
         if (sample.time > this.dataTime) {
-          this.fireTimers(sample.time);
+          this.fireTimers(sample.time, false);
           this.dataTime = sample.time;
         }
       }
@@ -167,12 +243,19 @@ export class Engine {
     return { found: false, output: this.flush() };
   }
 
+  /** Entries in the timer heap (at most two per series): for tests and benchmarks. */
+  timerCount(): number {
+    return this.timers.size;
+  }
+
   setSilences(silences: readonly Silence[]): void {
     this.silences = silences;
   }
 
   upsertEntity(entity: Entity): void {
     this.entities.set(entity.name, { ...entity, tags: { ...entity.tags } });
+    // Registered now: it stays when its series go.
+    this.implicitEntities.delete(entity.name);
     // A changed entity may now match (or no longer match) an `expect`.
     for (const rule of this.rules.values()) rule.expectChecked.delete(entity.name);
     this.expectPending = true;
@@ -207,10 +290,16 @@ export class Engine {
       if (old) {
         const sameWindow = JSON.stringify(old.definition.window) === JSON.stringify(definition.window);
         for (const series of old.series.values()) {
+          this.unscheduleAll(series);
+          // The moved series holds the entity again (newSeries); the old one lets go.
+          this.releaseEntity(series.identity.entity);
           const moved = this.newSeries(fresh, series.key, series.identity, sameWindow ? series.window.toSnapshot() : undefined);
           moved.state = series.state;
           moved.beforePhase = series.beforePhase;
+          moved.seenAt = series.seenAt;
+          if (series.placeholder) this.makePlaceholder(fresh, moved);
           this.schedule(moved);
+          this.scheduleExpiry(moved);
         }
       }
       next.push(fresh);
@@ -221,9 +310,14 @@ export class Engine {
         this.apply(series, { kind: 'remove', reason: 'rule_removed' }, Number.isFinite(now) ? now : Date.now());
         this.output.removed.push({ rule: name, seriesKey: series.key });
         this.changed.delete(series);
+        this.unscheduleAll(series);
+        this.releaseEntity(series.identity.entity);
       }
     }
     this.installRules(next);
+    this.liveSeries = this.seriesCount();
+    this.spareCount = 0;
+    for (const rule of next) this.spareCount += rule.spare.length;
     return this.flush();
   }
 
@@ -232,7 +326,7 @@ export class Engine {
     const result: SeriesRecord[] = [];
     for (const rule of this.rules.values()) {
       for (const series of rule.series.values()) {
-        if (!isIdle(series.state)) result.push(this.record(series));
+        if (hasAlert(series.state)) result.push(this.record(series));
       }
     }
     return result;
@@ -264,33 +358,106 @@ export class Engine {
 
   private runtimeRule(definition: RuleDefinition): RuntimeRule {
     return Object.assign(compileRule(definition), {
-      metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity, expectChecked: new Set<string>(), placeholders: new Map<string, Series>(), lastByEntity: new Map<string, Series>(),
+      metrics: definition.metrics, series: new Map<string, Series>(), lastErrorAt: -Infinity,
+      expectChecked: new Set<string>(), placeholders: new Map<string, Series>(), lastByEntity: new Map<string, Series>(),
+      seriesOfEntity: new Map<string, number>(), lastRefusalAt: -Infinity, spare: [],
     });
   }
 
   private installRules(rules: RuntimeRule[]): void {
     this.expectPending = true;
+    this.keepImplicitEntities = rules.some((rule) => rule.expect !== null);
     this.rules = new Map(rules.map((rule) => [rule.definition.name, rule]));
     this.router = new MetricRouter(rules.filter((rule) => rule.definition.enabled));
   }
 
   private newSeries(rule: RuntimeRule, key: string, identity: SeriesIdentity, snapshot?: WindowSnapshot): Series {
-    const window = snapshot
-      ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
-      : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null };
-    rule.series.set(key, series);
+    const series = snapshot ? undefined : this.reuse(rule, key, identity);
+    if (series) {
+      rule.series.set(key, series);
+    } else {
+      const window = snapshot
+        ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
+        : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
+      const fresh: Series = {
+        rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
+        // Set just below: an entry needs its series.
+        timer: null as unknown as SeriesTimer, expiry: null as unknown as SeriesTimer,
+        seenAt: -Infinity, placeholder: false, overrideLabels: null,
+      };
+      fresh.timer = this.timers.entry(fresh, 'alert');
+      fresh.expiry = this.timers.entry(fresh, 'expiry');
+      rule.series.set(key, fresh);
+      return this.registered(rule, fresh);
+    }
+    return this.registered(rule, series);
+  }
+
+  /** A spare series of the same rule, reset for `key` (its window and state emptied in place). */
+  private reuse(rule: RuntimeRule, key: string, identity: SeriesIdentity): Series | undefined {
+    const series = rule.spare.pop();
+    if (series === undefined) return undefined;
+    this.spareCount--;
+    series.key = key;
+    series.identity = identity;
+    series.window.clear();
+    const state = series.state;
+    // Optional fields cannot be cleared by assigning the initial state over them: start afresh then.
+    const initial = initialState(rule.definition.severity);
+    if (state.placeholder !== undefined || state.flappingOwed !== undefined) series.state = initial;
+    else Object.assign(state, initial);
+    series.beforePhase = 'inactive';
+    series.seenAt = -Infinity;
+    series.placeholder = false;
+    series.overrideLabels = null;
     return series;
   }
 
-  private entityFor(name: string): Entity {
-    let entity = this.entities.get(name);
-    if (!entity) {
-      // A sample for an unknown entity creates it (SPEC §1).
-      entity = { name, enabled: true, tags: {} };
-      this.entities.set(name, entity);
+  private registered(rule: RuntimeRule, series: Series): Series {
+    const identity = series.identity;
+    this.liveSeries++;
+    if (rule.expect) rule.seriesOfEntity.set(identity.entity, (rule.seriesOfEntity.get(identity.entity) ?? 0) + 1);
+    this.holdEntity(identity.entity);
+    return series;
+  }
+
+  /** The series key of an identity under a rule. */
+  private keyOf(rule: RuntimeRule, identity: SeriesIdentity): string {
+    const { groupBy } = rule.definition;
+    return seriesKeyOf(groupBy, rule.keyIncludesMetric, identity.metric, identity.entity, identity.tags);
+  }
+
+  private makePlaceholder(rule: RuntimeRule, series: Series): void {
+    series.placeholder = true;
+    if (series.state.placeholder !== true) series.state = { ...series.state, placeholder: true };
+    rule.placeholders.set(series.identity.entity, series);
+  }
+
+  /** A series refers to the entity: an entity that only samples made stays while this holds. */
+  private holdEntity(name: string): void {
+    // Without `expect`, an entity only samples made is its name and nothing else: `entityFor`
+    // makes it when needed, and nothing is kept per entity.
+    if (!this.keepImplicitEntities) return;
+    if (this.entities.has(name) && !this.implicitEntities.has(name)) return;
+    // A sample for an unknown entity creates it (SPEC §1).
+    if (!this.entities.has(name)) this.entities.set(name, { name, enabled: true, tags: {} });
+    this.implicitEntities.set(name, (this.implicitEntities.get(name) ?? 0) + 1);
+  }
+
+  private releaseEntity(name: string): void {
+    const count = this.implicitEntities.get(name);
+    if (count === undefined) return;
+    if (count > 1) {
+      this.implicitEntities.set(name, count - 1);
+      return;
     }
-    return entity;
+    this.implicitEntities.delete(name);
+    this.entities.delete(name);
+    for (const rule of this.rules.values()) rule.expectChecked.delete(name);
+  }
+
+  private entityFor(name: string): Entity {
+    return this.entities.get(name) ?? { name, enabled: true, tags: {} };
   }
 
   private metricContext(name: string): Record<string, unknown> {
@@ -330,6 +497,8 @@ export class Engine {
       ctx.alert_duration = null;
       if (rule.filter && !this.test(rule, rule.filter, null, now)) continue;
       const series = this.seriesFor(rule, sample, now);
+      if (series === null) continue;
+      series.seenAt = now;
       if (!series.window.insert(sample.time, sample.value)) {
         this.stats.droppedSamples++;
         continue;
@@ -373,20 +542,28 @@ export class Engine {
    * series is tried first by comparing tag contents: building and hashing a key string for every
    * sample was the engine's hottest cost (bench/engine.js).
    */
-  private seriesFor(rule: RuntimeRule, sample: Sample, now: number): Series {
+  private seriesFor(rule: RuntimeRule, sample: Sample, now: number): Series | null {
     const defaultKey = rule.definition.groupBy === null;
     let series = defaultKey ? rule.lastByEntity.get(sample.entity) : undefined;
     if (series === undefined || series.placeholder || series.identity.metric !== sample.metric || !sameTags(series.identity.tags, sample.tags)) {
       const key = seriesKeyOf(rule.definition.groupBy, rule.keyIncludesMetric, sample.metric, sample.entity, sample.tags);
       series = rule.series.get(key);
       if (!series) {
+        if (this.refused(rule, key, now)) return null;
         if (rule.placeholders.size > 0) this.entityReported(rule, sample.entity, now);
         series = this.newSeries(rule, key, { metric: sample.metric, entity: sample.entity, tags: sample.tags }, undefined);
+        series.seenAt = now;
+        this.scheduleExpiry(series);
       } else if (series.placeholder) {
         // The expected entity reported under the placeholder's own key: it becomes a real series,
         // and the evaluation that follows cancels a nodata alert with reason data_resumed.
         series.placeholder = false;
+        const { placeholder: _, ...state } = series.state;
+        series.state = state;
+        this.changed.set(series, true);
         rule.placeholders.delete(sample.entity);
+        series.seenAt = now;
+        this.scheduleExpiry(series);
       }
       if (defaultKey) rule.lastByEntity.set(sample.entity, series);
     }
@@ -395,6 +572,34 @@ export class Engine {
       series.identity = { metric: sample.metric, entity: sample.entity, tags: sample.tags };
     }
     return series;
+  }
+
+  /**
+   * Caps (SPEC §4): a new series over the rule's `max_series` or the engine's global cap is
+   * refused. The sample is not evaluated by this rule; the refusal is counted and reported by a
+   * rule.error event at most once a minute per rule (engine time), so a flood of new ids does not
+   * become a flood of events.
+   */
+  private refused(rule: RuntimeRule, key: string, now: number): boolean {
+    const perRule = rule.series.size >= rule.definition.maxSeries;
+    if (!perRule && this.liveSeries < this.maxSeries) return false;
+    const name = rule.definition.name;
+    this.stats.seriesRefused++;
+    this.stats.seriesRefusedByRule[name] = (this.stats.seriesRefusedByRule[name] ?? 0) + 1;
+    if (now - rule.lastRefusalAt >= RULE_ERROR_INTERVAL_MS) {
+      rule.lastRefusalAt = now;
+      const message = perRule
+        ? `series limit reached: rule '${name}' has ${rule.series.size} series `
+          + `(max_series ${rule.definition.maxSeries}); `
+          + 'samples of new series are not evaluated until idle series expire (series_ttl), or raise max_series'
+        : `series limit reached: all rules together have ${this.liveSeries} series (global cap ${this.maxSeries}); `
+          + 'samples of new series are not evaluated until idle series expire (series_ttl), or raise TOCSIN_MAX_SERIES';
+      const where = `${rule.definition.file}:${rule.definition.line}:1`;
+      const event = ruleErrorEvent(rule.definition, key, message, where, '', Number.isFinite(now) ? now : 0);
+      this.count(event.type);
+      this.output.events.push({ event, rule: name, notify: [] });
+    }
+    return true;
   }
 
   /**
@@ -427,12 +632,12 @@ export class Engine {
           if (existing) this.entityReported(rule, entity.name, now);
           continue;
         }
-        if (existing || [...rule.series.values()].some((s) => s.identity.entity === entity.name)) continue;
+        if (existing || (rule.seriesOfEntity.get(entity.name) ?? 0) > 0) continue;
         const key = seriesKeyOf(rule.definition.groupBy, rule.keyIncludesMetric, rule.definition.metrics[0] ?? '', entity.name, EMPTY_TAGS);
         const series = this.newSeries(rule, key, { metric: rule.definition.metrics[0] ?? '', entity: entity.name, tags: {} }, undefined);
-        series.placeholder = true;
         series.state = { ...series.state, lastSeenAt: now };
-        rule.placeholders.set(entity.name, series);
+        series.seenAt = now;
+        this.makePlaceholder(rule, series);
         this.changed.set(series, true);
         this.schedule(series);
       }
@@ -443,13 +648,41 @@ export class Engine {
   private entityReported(rule: RuntimeRule, entity: string, now: number): void {
     const placeholder = rule.placeholders.get(entity);
     if (!placeholder) return;
-    rule.placeholders.delete(entity);
-    this.apply(placeholder, { kind: 'remove', reason: 'data_resumed' }, now);
-    rule.series.delete(placeholder.key);
-    if (rule.lastByEntity.get(entity) === placeholder) rule.lastByEntity.delete(entity);
-    placeholder.deadline = null;
-    this.changed.delete(placeholder);
-    this.output.removed.push({ rule: rule.definition.name, seriesKey: placeholder.key });
+    this.forget(placeholder, 'data_resumed', now);
+  }
+
+  /**
+   * Drops a series with its window and timers; an open alert (or no-data alert) is cancelled with
+   * `reason` first. The store is told to delete its state.
+   */
+  private forget(series: Series, reason: string, now: number): void {
+    const rule = series.rule;
+    if (hasAlert(series.state)) this.apply(series, { kind: 'remove', reason }, now);
+    this.unscheduleAll(series);
+    if (rule.series.get(series.key) === series) {
+      rule.series.delete(series.key);
+      this.liveSeries--;
+    }
+    const entity = series.identity.entity;
+    if (rule.placeholders.get(entity) === series) rule.placeholders.delete(entity);
+    if (rule.lastByEntity.get(entity) === series) rule.lastByEntity.delete(entity);
+    if (rule.expect) {
+      const left = (rule.seriesOfEntity.get(entity) ?? 1) - 1;
+      if (left > 0) rule.seriesOfEntity.set(entity, left);
+      else rule.seriesOfEntity.delete(entity);
+    }
+    this.changed.delete(series);
+    this.output.removed.push({ rule: rule.definition.name, seriesKey: series.key });
+    this.releaseEntity(entity);
+    if (this.spareCount < MAX_SPARE_SERIES) {
+      rule.spare.push(series);
+      this.spareCount++;
+    }
+  }
+
+  private unscheduleAll(series: Series): void {
+    this.timers.delete(series.timer);
+    this.timers.delete(series.expiry);
   }
 
   /** Evaluates a boolean expression; a runtime failure is a rule.error event, never an exception. */
@@ -519,21 +752,56 @@ export class Engine {
     this.stats.events[type] = (this.stats.events[type] ?? 0) + 1;
   }
 
+  /** Puts the series' state-machine timer at its next deadline (or unschedules it). */
   private schedule(series: Series): void {
     const deadline = nextDeadline(series.state, series.rule.stepRule);
-    if (deadline !== null && deadline !== series.deadline) this.timers.push(deadline, series);
-    series.deadline = deadline;
+    if (deadline === null) this.timers.delete(series.timer);
+    else this.timers.set(series.timer, deadline);
   }
 
-  private fireTimers(until: number): void {
-    for (let entry = this.timers.peek(); entry && entry.at <= until; entry = this.timers.peek()) {
+  /** Placeholders wait for their entity and never expire; other series expire `series_ttl` after their last sample. */
+  private scheduleExpiry(series: Series): void {
+    if (series.placeholder) this.timers.delete(series.expiry);
+    else this.timers.set(series.expiry, series.seenAt + series.rule.definition.seriesTtlMs);
+  }
+
+  /**
+   * The expiry timer of a series is due. Samples do not move it (that would cost heap work on
+   * every sample); it is checked here instead and moved to `seenAt + series_ttl` when the series
+   * reported since. A series whose alert.nodata is open is kept (SPEC §4) and looked at again one
+   * `series_ttl` later.
+   */
+  private expire(series: Series, at: number): void {
+    const ttl = series.rule.definition.seriesTtlMs;
+    if (series.placeholder) return;
+    if (series.seenAt + ttl > at) {
+      this.timers.set(series.expiry, series.seenAt + ttl);
+      return;
+    }
+    // A state-machine timer due at the same instant goes first: series_ttl is never shorter than
+    // `for`, keep_firing_for and no_data, so what they decide at that time still happens.
+    if (this.timers.scheduled(series.timer) && series.timer.at <= at) {
+      const due = series.timer.at;
+      this.timers.delete(series.timer);
+      this.apply(series, { kind: 'tick' }, this.clock.mode === 'data' ? due : at);
+    }
+    if (series.state.nodata !== null) {
+      this.timers.set(series.expiry, at + ttl);
+      return;
+    }
+    this.stats.seriesExpired++;
+    this.forget(series, 'expired', at);
+  }
+
+  /** Fires the timers due before `until` (and at `until` when `inclusive`), in time order. */
+  private fireTimers(until: number, inclusive = true): void {
+    const due = (at: number) => at < until || (inclusive && at === until);
+    for (let entry = this.timers.peek(); entry && due(entry.at); entry = this.timers.peek()) {
       this.timers.pop();
       const series = entry.target;
-      // Stale entries (the deadline moved, or the series' rule was replaced) are skipped.
-      if (series.deadline !== entry.at || this.rules.get(series.rule.definition.name) !== series.rule) continue;
-      series.deadline = null;
       const at = this.clock.mode === 'data' ? entry.at : until;
-      this.apply(series, { kind: 'tick' }, at);
+      if (entry.kind === 'expiry') this.expire(series, at);
+      else this.apply(series, { kind: 'tick' }, at);
     }
   }
 

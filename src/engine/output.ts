@@ -54,6 +54,11 @@ export interface EngineStats {
   evaluationErrorsByRule: Record<string, number>;
   droppedSamples: number;
   events: Record<string, number>;
+  /** Samples not evaluated by a rule because a new series would pass `max_series` or the global cap. */
+  seriesRefused: number;
+  seriesRefusedByRule: Record<string, number>;
+  /** Series forgotten after `series_ttl` without a sample. */
+  seriesExpired: number;
 }
 
 

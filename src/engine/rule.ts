@@ -76,6 +76,13 @@ export interface RuleDefinition {
   keepFiringForMs: number;
   repeat: RepeatSpec;
   noDataMs: number | null;
+  /**
+   * A series silent this long is forgotten (SPEC §4); already raised by the loader to what the
+   * window, `for`, `keep_firing_for` and `no_data` need.
+   */
+  seriesTtlMs: number;
+  /** Series this rule keeps at most; samples of further series are refused. */
+  maxSeries: number;
   expect?: ExpressionSource;
   flapping: FlappingSpec | null;
   schedule: ScheduleSpec | null;

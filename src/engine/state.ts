@@ -64,6 +64,12 @@ export interface AlertState {
    * states persisted before the field existed (nothing owed).
    */
   flappingOwed?: boolean;
+  /**
+   * The series is an `expect` placeholder: made for an expected entity that has not reported yet,
+   * only its no-data timer runs. Persisted, so a restart or reload keeps watching the entity from
+   * when it was first expected. Absent in states persisted before the field existed.
+   */
+  placeholder?: boolean;
 }
 
 /** The parts of a rule the state machine needs. */
@@ -133,9 +139,15 @@ export function initialState(severity: Severity): AlertState {
     acknowledged: false,
     severity,
     nodata: null,
-    flap: initialFlapState(),
+    flap: INITIAL_FLAP,
   };
 }
+
+/**
+ * Flap states are replaced, never changed in place (recordOutcome returns a new one), so every
+ * new series can share one frozen initial state instead of allocating its own.
+ */
+const INITIAL_FLAP: FlapState = Object.freeze(initialFlapState());
 
 export function step(previous: AlertState, input: StepInput, now: number, context: StepContext): StepResult {
   const state: AlertState = { ...previous };
@@ -289,7 +301,12 @@ export function nextDeadline(state: AlertState, rule: StepRule): number | null {
 
 /** True when the state holds nothing worth keeping (the engine may forget the series' state). */
 export function isIdle(state: AlertState): boolean {
-  return state.phase === 'inactive' && state.nodata === null;
+  return state.phase === 'inactive' && state.nodata === null && state.placeholder !== true;
+}
+
+/** True when the series has an alert: pending, open, or a no-data alert. */
+export function hasAlert(state: AlertState): boolean {
+  return state.phase !== 'inactive' || state.nodata !== null;
 }
 
 function resetAlert(state: AlertState): void {

@@ -47,7 +47,7 @@ export interface TocsinEvent<D extends object = object> {
 
 export type AlertStatus = 'open' | 'repeat' | 'cancel' | 'nodata' | 'flapping';
 
-export type CancelReason = 'condition_false' | 'data_resumed' | 'rule_removed' | 'acknowledged' | 'entity_disabled';
+export type CancelReason = 'condition_false' | 'data_resumed' | 'rule_removed' | 'acknowledged' | 'entity_disabled' | 'expired';
 
 /** `data` of the alert.* events. */
 export interface AlertEventData {

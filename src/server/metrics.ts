@@ -22,6 +22,8 @@ export interface MetricSources {
   outboxDepths?: () => MaybePromise<ReadonlyArray<{ webhook: string; pending: number; inflight: number }>>;
   /** Open alerts right now; without it, `setOpenAlerts` keeps the gauge. */
   openAlerts?: () => MaybePromise<number>;
+  /** Series the engine keeps right now (all rules), e.g. `() => engine.seriesCount()`. */
+  liveSeries?: () => MaybePromise<number>;
 }
 
 export interface MetricsOptions extends MetricSources {
@@ -38,6 +40,10 @@ export interface EngineStatsSnapshot {
   droppedSamples?: number;
   /** Evaluation errors by rule name, when the engine keeps them. */
   evaluationErrorsByRule?: Readonly<Record<string, number>>;
+  /** New series refused by `max_series` or the global cap, by rule. */
+  seriesRefusedByRule?: Readonly<Record<string, number>>;
+  /** Series forgotten after `series_ttl`. */
+  seriesExpired?: number;
 }
 
 /** Seconds; delivery timeouts default to 30 s, so the top bucket sits there. */
@@ -53,6 +59,8 @@ export class TocsinMetrics {
   readonly #deliveries: Counter<'webhook' | 'outcome'>;
   readonly #deliveryLatency: Histogram<'webhook'>;
   readonly #openAlerts: Gauge;
+  readonly #seriesRefused: Counter<'rule'>;
+  readonly #seriesExpired: Counter;
   /** The last engine snapshot seen, to count only what happened since. */
   #lastEngineStats: EngineStatsSnapshot = { evaluations: 0, events: {}, droppedSamples: 0, evaluationErrorsByRule: {} };
 
@@ -87,6 +95,24 @@ export class TocsinMetrics {
       registers,
       async collect() {
         if (openAlerts !== undefined) this.set(await openAlerts());
+      },
+    });
+    this.#seriesRefused = new Counter({
+      name: 'tocsin_series_refused_total',
+      help: 'Samples of new series a rule did not evaluate: max_series or the global series cap reached, by rule.',
+      labelNames: ['rule'],
+      registers,
+    });
+    this.#seriesExpired = new Counter({
+      name: 'tocsin_series_expired_total', help: 'Series forgotten after series_ttl without a sample.', registers,
+    });
+    const liveSeries = options.liveSeries;
+    new Gauge({
+      name: 'tocsin_series',
+      help: 'Series the engine keeps (all rules).',
+      registers,
+      async collect() {
+        if (liveSeries !== undefined) this.set(await liveSeries());
       },
     });
     if (options.processMetrics !== false) collectDefaultMetrics({ register: registry });
@@ -135,17 +161,29 @@ export class TocsinMetrics {
     for (const [type, count] of Object.entries(stats.events)) this.eventsEmitted(type, delta(count, last.events[type]));
     if (stats.droppedSamples !== undefined) this.samplesRejected('too_old', delta(stats.droppedSamples, last.droppedSamples));
     for (const [rule, count] of Object.entries(stats.evaluationErrorsByRule ?? {})) this.evaluationError(rule, delta(count, last.evaluationErrorsByRule?.[rule]));
+    for (const [rule, count] of Object.entries(stats.seriesRefusedByRule ?? {})) {
+      const n = delta(count, last.seriesRefusedByRule?.[rule]);
+      if (n > 0) this.#seriesRefused.inc({ rule }, n);
+    }
+    if (stats.seriesExpired !== undefined) {
+      const n = delta(stats.seriesExpired, last.seriesExpired);
+      if (n > 0) this.#seriesExpired.inc(n);
+    }
     this.#lastEngineStats = {
       evaluations: stats.evaluations,
       events: { ...stats.events },
       droppedSamples: stats.droppedSamples ?? last.droppedSamples ?? 0,
       evaluationErrorsByRule: { ...(stats.evaluationErrorsByRule ?? last.evaluationErrorsByRule) },
+      seriesRefusedByRule: { ...(stats.seriesRefusedByRule ?? last.seriesRefusedByRule) },
+      seriesExpired: stats.seriesExpired ?? last.seriesExpired ?? 0,
     };
   }
 
   /** After replacing the engine (a reload), so its counters, starting again from zero, count in full. */
   engineReplaced(): void {
-    this.#lastEngineStats = { evaluations: 0, events: {}, droppedSamples: 0, evaluationErrorsByRule: {} };
+    this.#lastEngineStats = {
+      evaluations: 0, events: {}, droppedSamples: 0, evaluationErrorsByRule: {}, seriesRefusedByRule: {}, seriesExpired: 0,
+    };
   }
 
   /** The body and content type of `GET /metrics`. */

@@ -35,6 +35,8 @@ export interface RuntimeOptions {
   snapshotIntervalMs?: number;
   pruneIntervalMs?: number;
   maxWindowSamples?: number;
+  /** Series of all rules together at most (TOCSIN_MAX_SERIES); default DEFAULT_MAX_SERIES. */
+  maxSeries?: number;
   outboxLimit?: number;
   egress?: EgressPolicy;
   /** Which `{ file }` / `{ env }` secret sources webhooks created through the API may name. */
@@ -107,11 +109,13 @@ export class Runtime {
     this.metrics = createMetrics({
       outboxDepths: () => store.outboxDepths(),
       openAlerts: () => this.engine.alerts().filter((a) => a.state.phase === 'open').length,
+      liveSeries: () => this.engine.seriesCount(),
     });
     this.engine = new Engine({
       clock: { mode: 'wall', now },
       rules: config.rules,
       ...(options.maxWindowSamples ? { maxWindowSamples: options.maxWindowSamples } : {}),
+      ...(options.maxSeries ? { maxSeries: options.maxSeries } : {}),
       entities: store.listEntities(),
       metrics: store.listMetrics(),
       silences: this.activeSilences(),
@@ -167,7 +171,7 @@ export class Runtime {
       this.timers.push(timer);
     };
     every(this.options.tickIntervalMs ?? 1_000, () => this.tick(), 'engine timers');
-    every(this.options.snapshotIntervalMs ?? 60_000, () => this.snapshotWindows(false), 'window snapshot');
+    every(this.options.snapshotIntervalMs ?? 60_000, () => this.snapshotWindows(), 'window snapshot');
     every(this.options.pruneIntervalMs ?? 600_000, () => this.prune(), 'pruning');
   }
 
@@ -323,9 +327,14 @@ export class Runtime {
     this.worker.wake();
   }
 
-  snapshotWindows(final: boolean): void {
+  /**
+   * Saves every series' window. Each snapshot, periodic or at shutdown, replaces the previous one
+   * (one transaction), so the windows of series forgotten since (series_ttl) do not come back at
+   * the next start.
+   */
+  snapshotWindows(): void {
     const snapshots = this.engine.windowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, data: w.snapshot }));
-    this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: final });
+    this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: true });
   }
 
   prune(): void {
@@ -348,7 +357,7 @@ export class Runtime {
     await this.worker.stop();
     await this.sender.close();
     try {
-      this.snapshotWindows(true);
+      this.snapshotWindows();
     } finally {
       this.store.close();
     }

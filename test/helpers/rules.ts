@@ -25,6 +25,8 @@ export function makeRule(input: RuleInput): RuleDefinition {
     keepFiringForMs: 0,
     repeat: { kind: 'none' },
     noDataMs: null,
+    seriesTtlMs: 3_600_000,
+    maxSeries: 100_000,
     flapping: null,
     schedule: null,
     severity: 'warning',

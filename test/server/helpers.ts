@@ -13,6 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { createToken, ROLES, type Role } from '../../src/server/access.js';
+import type { LimitValues } from '../../src/server/limits.js';
 import { Runtime, type RuntimeOptions } from '../../src/service/runtime.js';
 
 export interface TestClock {
@@ -45,6 +46,8 @@ export interface TestServerOptions {
   files?: Record<string, string>;
   /** Start of the test clock (default: the real time). */
   startAt?: number;
+  /** Server limits (default: schemas/limits.schema.json). */
+  limits?: LimitValues;
   /** Further runtime options (secret sources, egress…). */
   runtime?: Partial<Omit<RuntimeOptions, 'configDir' | 'dataFile' | 'log' | 'now'>>;
 }
@@ -73,7 +76,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const app = await createApp({ runtime, log });
+  const app = await createApp({ runtime, log, ...(options.limits ? { limits: options.limits } : {}) });
 
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {

@@ -113,6 +113,16 @@ describe('engine stats become counter increments', () => {
     expect(await valueOf(metrics, 'tocsin_evaluation_errors_total', { rule: 'cpu-high' })).toBe(3);
   });
 
+  it('counts refused series by rule, expired series, and reads the live series at scrape time', async () => {
+    const metrics = createMetrics({ processMetrics: false, liveSeries: () => 42 });
+    metrics.recordEngineStats({ evaluations: 0, events: {}, seriesRefusedByRule: { churn: 5 }, seriesExpired: 7 });
+    metrics.recordEngineStats({ evaluations: 0, events: {}, seriesRefusedByRule: { churn: 9, other: 1 }, seriesExpired: 10 });
+    expect(await valueOf(metrics, 'tocsin_series_refused_total', { rule: 'churn' })).toBe(9);
+    expect(await valueOf(metrics, 'tocsin_series_refused_total', { rule: 'other' })).toBe(1);
+    expect(await valueOf(metrics, 'tocsin_series_expired_total')).toBe(10);
+    expect(await valueOf(metrics, 'tocsin_series')).toBe(42);
+  });
+
   it('a new engine (reload) counts from zero again, with or without engineReplaced()', async () => {
     const metrics = createMetrics({ processMetrics: false });
     metrics.recordEngineStats({ evaluations: 10, events: {} });

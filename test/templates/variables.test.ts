@@ -46,7 +46,7 @@ describe('event schemas (SPEC §1)', () => {
   it('accepts what the engine emits', () => {
     const rule: RuleDefinition = {
       name: 'cpu-high', file: 'rules/cpu.yaml', line: 1, metrics: ['cpu'], condition: { text: 'value > 5', origin: { file: 'rules/cpu.yaml' } },
-      groupBy: null, window: { kind: 'time', ms: 300_000 }, forMs: 0, keepFiringForMs: 0, repeat: { kind: 'none' }, noDataMs: null,
+      groupBy: null, window: { kind: 'time', ms: 300_000 }, forMs: 0, keepFiringForMs: 0, repeat: { kind: 'none' }, noDataMs: null, seriesTtlMs: 3_600_000, maxSeries: 100_000,
       flapping: null, schedule: null, severity: 'major', overrides: [], labels: { team: 'infra' }, notify: [], message: 'hot #entity', timezone: 'UTC', enabled: true,
     };
     const transitions: Transition[] = [

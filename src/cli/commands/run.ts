@@ -1,16 +1,18 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_SECRETS_DIR,
- * TOCSIN_SECRETS_ENV_PREFIX). SIGHUP reloads the rules; SIGINT/SIGTERM stop gracefully (in-flight
- * deliveries drained, windows snapshotted).
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS, TOCSIN_MAX_SERIES,
+ * TOCSIN_SECRETS_DIR, TOCSIN_SECRETS_ENV_PREFIX). SIGHUP reloads the rules; SIGINT/SIGTERM stop
+ * gracefully (in-flight deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
 import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import { ConfigurationError, Runtime } from '../../service/runtime.js';
+import { DEFAULT_MAX_SERIES } from '../../engine/engine.js';
 import { createApp } from '../../server/app.js';
 import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
+import { parseLimitSettings } from '../../server/limits.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import { dataFileProblem } from '../data-file.js';
 import { DEFAULT_SECRET_ENV_PREFIX } from '../../delivery/secret-policy.js';
@@ -24,6 +26,8 @@ export interface RunOptions {
   port?: string;
   secretsDir?: string;
   secretsEnvPrefix?: string;
+  /** `NAME=VALUE` settings of schemas/limits.schema.json (after TOCSIN_LIMITS, so they win). */
+  limit?: string[];
 }
 
 export interface RunningServer {
@@ -44,6 +48,9 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     // Secret sources webhooks created through the API may name (files under the directory, variables with the prefix).
     secretsDir: options.secretsDir ?? nonEmpty(env.TOCSIN_SECRETS_DIR) ?? null,
     secretsEnvPrefix: options.secretsEnvPrefix ?? env.TOCSIN_SECRETS_ENV_PREFIX ?? DEFAULT_SECRET_ENV_PREFIX,
+    limits: parseLimitSettings(options.limit ?? [], env.TOCSIN_LIMITS),
+    // The global series cap (SPEC §4); each rule also has its max_series. Checked in startServer.
+    maxSeries: Number(env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES),
   };
 }
 
@@ -60,6 +67,16 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     out.stderr(`error: --port must be a number from 0 to 65535, got '${options.port ?? process.env.TOCSIN_PORT}'\n`);
     return EXIT_USAGE;
   }
+  if (!config.limits.ok) {
+    out.stderr(`error: ${config.limits.error}\n  hint: ${config.limits.hint}\n`);
+    return EXIT_USAGE;
+  }
+  const limits = config.limits.limits;
+  if (!Number.isInteger(config.maxSeries) || config.maxSeries < 1) {
+    out.stderr(`error: TOCSIN_MAX_SERIES must be a whole number of at least 1, got '${process.env.TOCSIN_MAX_SERIES}'\n`
+      + `  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
+    return EXIT_USAGE;
+  }
   const dataProblem = dataFileProblem(config.dataFile);
   const secrets = secretPolicy(config.secretsDir, config.secretsEnvPrefix);
   if (dataProblem !== null || typeof secrets === 'string') {
@@ -74,6 +91,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       dataFile: config.dataFile,
       secrets,
       log,
+      maxSeries: config.maxSeries,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -95,7 +113,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     }
     throw error;
   }
-  const app = await createApp({ runtime, log, decorate: serveConsole() });
+  const app = await createApp({ runtime, log, limits, decorate: serveConsole() });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

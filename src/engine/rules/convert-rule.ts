@@ -8,7 +8,7 @@
  * here because the schema already reported it.
  */
 import { IANAZone } from 'luxon';
-import { parseDuration } from '../../model/duration.js';
+import { formatDuration, parseDuration } from '../../model/duration.js';
 import { isSeverity, type Severity } from '../../model/severity.js';
 import type { AlertStatus } from '../../model/event.js';
 import { check, defaultEnvironment } from '../../parser/index.js';
@@ -101,6 +101,8 @@ export function convertRule(source: YamlSource, item: unknown, index: number): C
     keepFiringForMs: duration(at('keep_firing_for'), 'keep_firing_for', true) ?? 0,
     repeat: repeatSpec(fields.repeat, at('repeat'), checkedDuration),
     noDataMs,
+    seriesTtlMs: 0,
+    maxSeries: typeof fields.max_series === 'number' ? fields.max_series : 100_000,
     flapping: flappingSpec(fields.flapping, at('flapping'), report),
     schedule: scheduleSpec(fields.schedule, at('schedule'), zone, report),
     severity: isSeverity(fields.severity) ? fields.severity : 'warning',
@@ -111,6 +113,8 @@ export function convertRule(source: YamlSource, item: unknown, index: number): C
     timezone: zone,
     enabled: fields.enabled !== false,
   };
+  const ttlWritten = source.scalar(at('series_ttl')) !== null;
+  rule.seriesTtlMs = seriesTtl(rule, fields, at('series_ttl'), ttlWritten, checkedDuration, report);
   const description = text(fields.description);
   if (description) rule.description = description;
   if (filter) rule.filter = filter;
@@ -252,4 +256,32 @@ function notify(value: unknown, path: DataPath, report: Report): NotifySpec[] {
     result.push(target);
   });
   return result;
+}
+
+/**
+ * `series_ttl` (default 1h in the schema), never shorter than what the rule needs: forgetting a
+ * series before its window span, `for`, `keep_firing_for` or `no_data` could run out would change
+ * what the rule decides. A shorter value is raised to that minimum; written explicitly, it also
+ * gets a warning (the default is raised silently: the rule author asked for nothing).
+ */
+function seriesTtl(
+  rule: RuleDefinition,
+  fields: Fields,
+  path: DataPath,
+  written: boolean,
+  checkedDuration: (path: DataPath, field: string, written: string, allowZero: boolean) => number | null,
+  report: (path: DataPath, problem: RuleProblem) => void,
+): number {
+  const textValue = typeof fields.series_ttl === 'string' ? fields.series_ttl : '1h';
+  const ms = checkedDuration(path, 'series_ttl', textValue, false) ?? 3_600_000;
+  const needs: Array<[number, string]> = [
+    [rule.window.kind === 'time' ? rule.window.ms : 0, 'window'],
+    [rule.forMs, 'for'],
+    [rule.keepFiringForMs, 'keep_firing_for'],
+    [rule.noDataMs ?? 0, 'no_data'],
+  ];
+  const [needed, because] = needs.reduce((a, b) => (b[0] > a[0] ? b : a));
+  if (ms >= needed) return ms;
+  if (written) report(path, problems.seriesTtlRaised(textValue, formatDuration(needed), because));
+  return needed;
 }

@@ -6,7 +6,7 @@
  *
  * Codes: yaml-syntax, duplicate-key, unknown-key, missing-key, wrong-type, not-allowed,
  * invalid-format, out-of-range, invalid-value, invalid-duration, invalid-window, invalid-group-by,
- * invalid-timezone, invalid-schedule, invalid-flapping, expect-without-no-data, override-no-effect,
+ * invalid-timezone, invalid-schedule, invalid-flapping, expect-without-no-data, series-ttl-raised, override-no-effect,
  * window-too-short (window-reach.ts), duplicate-notify, duplicate-rule, duplicate-webhook, duplicate-template, unknown-webhook,
  * unknown-template, invalid-json, unreadable-file.
  */
@@ -109,6 +109,15 @@ export function expectWithoutNoData(): RuleProblem {
     code: 'expect-without-no-data',
     message: "'expect' needs 'no_data': how long may an expected entity stay silent?",
     hint: "add e.g. 'no_data: 10m' to the rule",
+  };
+}
+
+export function seriesTtlRaised(written: string, needed: string, because: string): RuleProblem {
+  return {
+    code: 'series-ttl-raised',
+    severity: 'warning',
+    message: `series_ttl '${written}' is shorter than this rule needs: series are kept for ${needed} (its ${because})`,
+    hint: `write 'series_ttl: ${needed}' or longer, or remove it (default 1h, raised as needed)`,
   };
 }
 

@@ -41,6 +41,8 @@ describe('valid rule files load to RuleDefinitions (SPEC §3)', () => {
       keepFiringForMs: 300_000,
       repeat: { kind: 'interval', ms: 600_000 },
       noDataMs: 600_000,
+      seriesTtlMs: 3_600_000,
+      maxSeries: 100_000,
       expect: expression("entity.tags.role == 'db'", file),
       flapping: { window: 10, low: 0.25, high: 0.5 },
       schedule: { days: [1, 2, 3, 4, 5], hours: [[480, 1080]], timezone: 'Europe/Berlin' },
@@ -74,6 +76,8 @@ describe('valid rule files load to RuleDefinitions (SPEC §3)', () => {
       keepFiringForMs: 0,
       repeat: { kind: 'every', count: 5 },
       noDataMs: null,
+      seriesTtlMs: 3_600_000,
+      maxSeries: 100_000,
       flapping: null,
       schedule: null,
       severity: 'warning',
@@ -166,7 +170,7 @@ describe('every mistake of every file is reported at once, compiler-style', () =
         "test/fixtures/rules/invalid/three-mistakes.yaml:7:5 error: unknown key 'severty' in a rule (did you mean 'severity'?)",
         '      severty: major',
         '      ^^^^^^^',
-        '  hint: keys of a rule: name, description, metric, filter, group_by, window, condition, cancel_when, for, keep_firing_for, repeat, no_data, expect, flapping, schedule, severity, overrides, labels, notify, message, timezone, enabled',
+        '  hint: keys of a rule: name, description, metric, filter, group_by, window, condition, cancel_when, for, keep_firing_for, repeat, no_data, series_ttl, max_series, expect, flapping, schedule, severity, overrides, labels, notify, message, timezone, enabled',
       ].join('\n'),
     );
   });
@@ -270,6 +274,9 @@ describe('semantic checks beyond the schema, each positioned with a hint', () =>
     { mistake: 'bad day in a schedule list', text: ruleFile(COND + '    schedule: { days: [mon, tue, thr] }\n'), expected: '5:34 error invalid-schedule «thr»' },
     { mistake: 'unknown time zone', text: ruleFile(COND + '    timezone: Europe/Berln\n'), expected: '5:15 error invalid-timezone «Europe/Berln»' },
     { mistake: 'expect without no_data', text: ruleFile(COND + "    expect: entity.tags.role == 'db'\n"), expected: '5:5 error expect-without-no-data «expect»' },
+    { mistake: 'series_ttl shorter than no_data', text: ruleFile(COND + '    no_data: 2h\n    series_ttl: 30m\n'), expected: '6:17 warning series-ttl-raised «30m»' },
+    { mistake: 'zero series_ttl', text: ruleFile(COND + '    series_ttl: 0s\n'), expected: '5:17 error invalid-duration «0s»' },
+    { mistake: 'max_series below 1', text: ruleFile(COND + '    max_series: 0\n'), expected: '5:17 error out-of-range «0»' },
     { mistake: 'override without effect', text: ruleFile(COND + '    overrides:\n      - when: value > 5\n'), expected: '6:9 warning override-no-effect «when: value > 5»' },
     { mistake: 'same webhook notified twice', text: ruleFile(COND + '    notify: [{ webhook: a }, { webhook: a }]\n'), expected: '5:41 warning duplicate-notify «a»' },
     { mistake: 'flapping window beyond the engine limit', text: ruleFile(COND + '    flapping: { window: 40 }\n'), expected: '5:25 error out-of-range «40»' },
@@ -403,5 +410,29 @@ describe('loadRuleDirectory', () => {
       diagnostics: [],
       summary: { files: 1, rules: 0, errors: 0, warnings: 0 },
     });
+  });
+});
+
+describe('series_ttl and max_series (SPEC §4 series lifecycle)', () => {
+  const load = (extra: string) => loadRuleFiles([{ file: 'r.yaml', text: `rules:\n  - name: r\n    metric: cpu\n    condition: value > 1\n${extra}` }]);
+
+  it('default to 1h and 100000', () => {
+    const rule = load('').ruleSet!.rules[0]!;
+    expect([rule.seriesTtlMs, rule.maxSeries]).toEqual([3_600_000, 100_000]);
+  });
+
+  it('raise a series_ttl shorter than the window, for, keep_firing_for or no_data to the longest of them', () => {
+    const written = load('    window: time(3h)\n    for: 10m\n    series_ttl: 2h\n');
+    expect(written.ruleSet!.rules[0]!.seriesTtlMs).toBe(3 * 3_600_000);
+    expect(written.diagnostics.map((d) => `${d.code}: ${d.message}`)).toEqual(["series-ttl-raised: series_ttl '2h' is shorter than this rule needs: series are kept for 3h (its window)"]);
+    // The default is raised without a warning: the author asked for nothing.
+    const defaulted = load('    keep_firing_for: 2h\n');
+    expect(defaulted.ruleSet!.rules[0]!.seriesTtlMs).toBe(2 * 3_600_000);
+    expect(defaulted.diagnostics).toEqual([]);
+  });
+
+  it('keep a longer series_ttl and read max_series', () => {
+    const rule = load('    series_ttl: 6h\n    max_series: 500\n').ruleSet!.rules[0]!;
+    expect([rule.seriesTtlMs, rule.maxSeries]).toEqual([6 * 3_600_000, 500]);
   });
 });
