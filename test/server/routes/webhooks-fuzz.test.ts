@@ -50,7 +50,14 @@ const VALUE: Record<string, fc.Arbitrary<unknown>> = {
     fc.oneof(fc.string({ maxLength: 20 }), fc.constant('********'), anyJson), { maxKeys: 3 }), anyJson),
   params: fc.oneof(fc.dictionary(fc.string({ maxLength: 8 }), fc.oneof(fc.string({ maxLength: 8 }), anyJson), { maxKeys: 3 }), anyJson),
   auth: fc.oneof(
-    fc.record({ type: fc.constantFrom('none', 'basic', 'bearer', 'api_key', 'oauth'), user: fc.oneof(fc.constantFrom('bot', 'a:b', ''), anyJson), password: secret, token: secret, header: fc.oneof(fc.constantFrom('X-Key', 'content-type', 'bad header'), anyJson), value: secret }, { requiredKeys: ['type'] }),
+    fc.record({
+      type: fc.constantFrom('none', 'basic', 'bearer', 'api_key', 'oauth'),
+      user: fc.oneof(fc.constantFrom('bot', 'a:b', ''), anyJson),
+      password: secret,
+      token: secret,
+      header: fc.oneof(fc.constantFrom('X-Key', 'content-type', 'bad header'), anyJson),
+      value: secret,
+    }, { requiredKeys: ['type'] }),
     anyJson,
   ),
   signature: fc.oneof(fc.record({ type: fc.constantFrom('none', 'axibase', 'hmac-sha256', 'standard-webhooks', 'md5'), secret }, { requiredKeys: ['type'] }), anyJson),
@@ -77,8 +84,10 @@ const valid = fc.record({
   timeout: fc.constantFrom('5s', '30s'),
 }, { requiredKeys: ['name', 'url'] });
 
-const mutation = fc.dictionary(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...OPTIONS) }, { weight: 1, arbitrary: key }), fc.constant(null), { minKeys: 0, maxKeys: 3 })
-  .chain((keys) => fc.record(Object.fromEntries(Object.keys(keys).map((option) => [option, Object.hasOwn(VALUE, option) ? VALUE[option]! : anyJson]))));
+const mutatedKey = fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...OPTIONS) }, { weight: 1, arbitrary: key });
+const valueFor = (option: string) => (Object.hasOwn(VALUE, option) ? VALUE[option]! : anyJson);
+const mutation = fc.dictionary(mutatedKey, fc.constant(null), { minKeys: 0, maxKeys: 3 })
+  .chain((keys) => fc.record(Object.fromEntries(Object.keys(keys).map((option) => [option, valueFor(option)]))));
 
 const nearValid = fc.tuple(valid, mutation).map(([webhook, changes]) => ({ ...webhook, ...changes }));
 
@@ -91,7 +100,10 @@ beforeAll(async () => {
   server = await startTestServer({
     files: { 'rules.yaml': 'rules: []\nwebhooks:\n  - name: in-file\n    url: http://127.0.0.1:9/file\n    template: flat\n' },
   });
-  const base = await server.call('POST', '/api/v1/webhooks', { token: server.tokens.admin, body: { name: 'base', url: 'http://127.0.0.1:9/base?token=t0ken-value', template: 'flat', headers: { 'X-Team': 'infra' } } });
+  const base = await server.call('POST', '/api/v1/webhooks', {
+    token: server.tokens.admin,
+    body: { name: 'base', url: 'http://127.0.0.1:9/base?token=t0ken-value', template: 'flat', headers: { 'X-Team': 'infra' } },
+  });
   expect(base.status, base.text).toBe(201);
 });
 afterAll(async () => {
