@@ -7,12 +7,14 @@ import { runCheck } from './commands/check.js';
 import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
 import { DEFAULT_SORT_LIMIT, runReplay } from './commands/replay.js';
-import { runServer } from './commands/run.js';
+import { runServer, type RunOptions } from './commands/run.js';
 import { addDemoCommand } from './commands/demo.js';
 import { runRender } from './commands/render.js';
 import { runWebhookTest } from './commands/webhook-test.js';
 import { existsSync } from 'node:fs';
 import { loadConfiguration } from '../service/config.js';
+import { DEFAULT_SECRET_ENV_PREFIX } from '../delivery/secret-policy.js';
+import { secretPolicy } from './secrets-setting.js';
 import { SqliteStore } from '../store/sqlite.js';
 import { createRenderer, presetTemplate } from '../templates/index.js';
 import { renderLimitsFromEnv, setRenderLimits } from '../templates/budget.js';
@@ -49,10 +51,16 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
+    .option('--secrets-dir <dir>',
+      'directory that { file } secrets of webhooks created through the API must be in '
+        + '(env TOCSIN_SECRETS_DIR, default none)')
+    .option('--secrets-env-prefix <prefix>',
+      'prefix of { env } secrets of webhooks created through the API '
+        + '(env TOCSIN_SECRETS_ENV_PREFIX, default TOCSIN_SECRET_)')
     .option('--limit <name=value>',
       'set a limit, e.g. max_sample_age=30d; repeatable (env TOCSIN_LIMITS, comma-separated; see docs/operations.md)',
       (value: string, previous: string[] = []) => [...previous, value])
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string; limit?: string[] }) => {
+    .action(async (options: RunOptions) => {
       setExit(await runServer(options, out));
     });
 
@@ -113,7 +121,10 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
       const dataFile = options.data ?? process.env.TOCSIN_DATA ?? 'data/tocsin.db';
       const store = existsSync(dataFile) ? new SqliteStore(dataFile) : null;
       try {
-        const loaded = loadConfiguration(dir, store);
+        // API webhooks read relative `file:` secrets from the server's secrets directory: the same here.
+        const { TOCSIN_SECRETS_DIR: secretsDir, TOCSIN_SECRETS_ENV_PREFIX: envPrefix } = process.env;
+        const secrets = secretPolicy(secretsDir || null, envPrefix ?? DEFAULT_SECRET_ENV_PREFIX);
+        const loaded = loadConfiguration(dir, store, typeof secrets === 'string' ? {} : { secrets });
         if (!loaded.ok) {
           out.stderr(`${formatDiagnostics(loaded.diagnostics)}
 

@@ -9,6 +9,7 @@ import { lookup as dnsLookup, type LookupAddress } from 'node:dns';
 import { BlockList, isIP, type LookupFunction } from 'node:net';
 import type { buildConnector } from 'undici';
 import { DeliveryError } from './errors.js';
+import { embeddedIpv4 } from './ipv6-embedded.js';
 
 export interface EgressPolicy {
   /** CIDRs (or single addresses) refused in addition to the defaults. */
@@ -78,13 +79,29 @@ export class EgressGuard {
   }
 
   check(address: string, hostname: string = address): EgressVerdict {
-    const denied = this.#deny.find((range) => matches(range, address));
-    if (denied === undefined || this.#allow.some((range) => matches(range, address))) return { allowed: true };
+    if (this.#allowed(address)) return { allowed: true };
     const target = hostname === address ? address : `${hostname} (resolved to ${address})`;
-    return {
+    const refuse = (what: string, range: Range): EgressVerdict => ({
       allowed: false,
-      reason: `egress denied: ${target} is in ${denied.cidr} (${denied.why}); if this destination is intended, add it to egress.allow`,
-    };
+      reason: `egress denied: ${what} is in ${range.cidr} (${range.why}); `
+        + 'if this destination is intended, add it to egress.allow',
+    });
+    // NAT64, 6to4, Teredo… reach the IPv4 host they carry, so that host is what the lists judge.
+    for (const { ipv4, form } of embeddedIpv4(address)) {
+      if (this.#allowed(ipv4)) continue;
+      const denied = this.#denied(ipv4);
+      if (denied !== undefined) return refuse(`${target} embeds ${ipv4} (${form}), which`, denied);
+    }
+    const denied = this.#denied(address);
+    return denied === undefined ? { allowed: true } : refuse(target, denied);
+  }
+
+  #allowed(address: string): boolean {
+    return this.#allow.some((range) => matches(range, address));
+  }
+
+  #denied(address: string): Range | undefined {
+    return this.#deny.find((range) => matches(range, address));
   }
 
   /** A `net.connect` lookup that resolves, then refuses the connection if any address is denied. */

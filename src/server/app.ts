@@ -11,6 +11,7 @@ import { httpServerFactory } from './http-server.js';
 import { DEFAULT_LIMITS, type LimitValues } from './limits.js';
 import type { RouteSpec } from './route.js';
 import { openApiDocument } from './openapi.js';
+import { parseJsonBody } from './json-body.js';
 import { allRoutes } from './routes/index.js';
 import type { Runtime } from '../service/runtime.js';
 
@@ -144,6 +145,15 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     for (const spec of routes.filter((r) => r.rawBody)) register(scope, spec);
   });
   await app.register(async (scope) => {
+    // Positioned refusals of prototype keys instead of fastify's "not valid JSON" (json-body.ts).
+    scope.removeContentTypeParser('application/json');
+    scope.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+      try {
+        done(null, parseJsonBody(body as string));
+      } catch (error) {
+        done(error as Error, undefined);
+      }
+    });
     for (const spec of routes.filter((r) => !r.rawBody)) register(scope, spec);
     scope.get('/api/v1/openapi.json', async () => openApiDocument(routes));
   });

@@ -9,6 +9,15 @@ import { findDuplicateWebhooks, parseWebhook, type Webhook, type WebhookProblem 
 import { checkTemplateDeclaration, compileTemplate, isPresetName, type CompiledTemplate } from '../templates/index.js';
 import { locate, sortDiagnostics, type Diagnostic } from '../parser/diagnostics.js';
 import type { ConfigStore } from '../store/store.js';
+import { secretSourceProblems, type SecretPolicy } from '../delivery/secret-policy.js';
+
+export interface ConfigurationOptions {
+  /**
+   * What webhooks managed through the API may name as secret sources; their relative `file:` paths
+   * are read from its directory. Without it they are read from the working directory, unchecked.
+   */
+  secrets?: SecretPolicy;
+}
 
 export type ConfigSource = 'file' | 'api';
 
@@ -34,14 +43,26 @@ function webhookDiagnostic(problem: WebhookProblem, declaration: Declaration): D
   return placed;
 }
 
-function apiDiagnostic(kind: string, name: string, message: string, hint?: string): Diagnostic {
-  const diagnostic: Diagnostic = { severity: 'error', code: `invalid-stored-${kind}`, message: `${kind} '${name}' (managed through the API): ${message}`, file: `<api ${kind}s>`, line: 1, column: 1, length: 1 };
+/**
+ * A problem of an object managed through the API, which has no file to point into. Warnings keep
+ * their own code and severity: they are reported, never a reason to refuse a start or a reload.
+ */
+function apiDiagnostic(
+  kind: string, name: string, message: string, hint?: string, problem?: Pick<WebhookProblem, 'code' | 'severity'>,
+): Diagnostic {
+  const diagnostic: Diagnostic = {
+    severity: problem?.severity ?? 'error', code: problem?.code ?? `invalid-stored-${kind}`,
+    message: `${kind} '${name}' (managed through the API): ${message}`,
+    file: `<api ${kind}s>`, line: 1, column: 1, length: 1,
+  };
   if (hint) diagnostic.hint = hint;
   return diagnostic;
 }
 
 /** Webhooks and templates declared in files, checked by their own modules. */
-function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStore | null) {
+function checkDeclarations(
+  ruleSet: RuleSet, baseDir: string, stored: ConfigStore | null, options: ConfigurationOptions = {},
+) {
   const diagnostics: Diagnostic[] = [];
   const webhooks = new Map<string, Webhook>();
   const templates = new Map<string, CompiledTemplate>();
@@ -74,10 +95,22 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
         diagnostics.push(apiDiagnostic('webhook', object.name, 'is also defined in a file; a name may be defined in one place only', 'delete it through the API or remove it from the file'));
         continue;
       }
-      const parsed = parseWebhook(object.body);
+      const parsed = parseWebhook(object.body, options.secrets?.dir ? { baseDir: options.secrets.dir } : {});
       if (!parsed.ok) {
         diagnostics.push(apiDiagnostic('webhook', object.name, parsed.problems.map((p) => `${p.pointer} ${p.message}`).join('; ')));
         continue;
+      }
+      const warn = (p: WebhookProblem) =>
+        apiDiagnostic('webhook', object.name, `${p.pointer || '/'} ${p.message}`, p.hint, p);
+      diagnostics.push(...parsed.warnings.map(warn));
+      // Stored before the API checked secret sources (or before the setting changed): reported, and
+      // kept working, since refusing to start would leave no way to fix it through the API.
+      if (options.secrets) {
+        const refused = secretSourceProblems(parsed.webhook, options.secrets);
+        diagnostics.push(...refused.map((p) => warn({
+          ...p, severity: 'warning', message: `${p.message}; the API would refuse it now`,
+          hint: `change it through the API: ${p.hint ?? ''}`,
+        })));
       }
       webhooks.set(object.name, parsed.webhook);
       sources.webhooks.set(object.name, 'api');
@@ -101,9 +134,13 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
     }
   }
 
+  // The Portal seed's duplicate is a warning wherever the two webhooks come from (issue 14 item 2):
+  // a URL written two ways (127.1, 127.0.0.1) makes one by accident, and it must not stop a restart.
   for (const problem of findDuplicateWebhooks([...webhooks.values()])) {
-    const at = fileWebhooks.find((f) => problem.pointer.includes(f.webhook.name));
-    diagnostics.push(at ? webhookDiagnostic({ ...problem, pointer: '' }, at.declaration) : apiDiagnostic('webhook', '', problem.message, problem.hint));
+    const at = fileWebhooks.find((f) => f.webhook.name === problem.pointer);
+    diagnostics.push(at
+      ? webhookDiagnostic({ ...problem, pointer: '' }, at.declaration)
+      : apiDiagnostic('webhook', problem.pointer, problem.message, problem.hint, problem));
   }
   // Every template a webhook or a rule names must exist (or be a preset).
   const knownTemplate = (name: string) => isPresetName(name) || templates.has(name);
@@ -115,9 +152,12 @@ function checkDeclarations(ruleSet: RuleSet, baseDir: string, stored: ConfigStor
   return { diagnostics, webhooks, templates, sources };
 }
 
-function finish(ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir: string, stored: ConfigStore | null): ConfigurationResult {
+function finish(
+  ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir: string, stored: ConfigStore | null,
+  options: ConfigurationOptions,
+): ConfigurationResult {
   if (!ruleSet) return { ok: false, diagnostics: loadDiagnostics };
-  const checked = checkDeclarations(ruleSet, baseDir, stored);
+  const checked = checkDeclarations(ruleSet, baseDir, stored, options);
   const diagnostics = sortDiagnostics([...loadDiagnostics, ...checked.diagnostics]);
   if (diagnostics.some((d) => d.severity === 'error')) return { ok: false, diagnostics };
   return {
@@ -128,15 +168,19 @@ function finish(ruleSet: RuleSet | null, loadDiagnostics: Diagnostic[], baseDir:
 }
 
 /** The whole configuration from a directory plus the store's API-managed objects. */
-export function loadConfiguration(dir: string, stored: ConfigStore | null): ConfigurationResult {
+export function loadConfiguration(
+  dir: string, stored: ConfigStore | null, options: ConfigurationOptions = {},
+): ConfigurationResult {
   const loaded = loadRuleDirectory(dir);
-  return finish(loaded.ruleSet, loaded.diagnostics, dir, stored);
+  return finish(loaded.ruleSet, loaded.diagnostics, dir, stored, options);
 }
 
 /** For `POST /rules/check`: files given as text, checked exactly like a reload would. */
-export function checkConfigurationFiles(files: readonly ConfigFile[], baseDir: string, stored: ConfigStore | null): ConfigurationResult {
+export function checkConfigurationFiles(
+  files: readonly ConfigFile[], baseDir: string, stored: ConfigStore | null, options: ConfigurationOptions = {},
+): ConfigurationResult {
   const loaded = loadRuleFiles(files);
-  return finish(loaded.ruleSet, loaded.diagnostics, baseDir, stored);
+  return finish(loaded.ruleSet, loaded.diagnostics, baseDir, stored, options);
 }
 
 /** The checks of file-declared webhooks and templates, as a loader hook for `tocsin check`. */

@@ -9,6 +9,7 @@ import { Engine } from '../engine/engine.js';
 import type { Silence as EngineSilence, SilenceMatcher } from '../engine/silences.js';
 import { DeliveryWorker, EgressGuard, HttpSender, testWebhook, type EgressPolicy, type Webhook } from '../delivery/index.js';
 import type { AttemptResult } from '../delivery/attempt.js';
+import { DEFAULT_SECRET_POLICY, type SecretPolicy } from '../delivery/secret-policy.js';
 import { createRenderer, presetTemplate, type CompiledTemplate, type Renderer } from '../templates/index.js';
 import { EVENT_VERSIONS, type ConfigChangedData, type TocsinEvent } from '../model/event.js';
 import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
@@ -38,6 +39,8 @@ export interface RuntimeOptions {
   maxSeries?: number;
   outboxLimit?: number;
   egress?: EgressPolicy;
+  /** Which `{ file }` / `{ env }` secret sources webhooks created through the API may name. */
+  secrets?: Partial<SecretPolicy>;
   /** 'normal' trades power-loss durability for speed (demo, replay). */
   durability?: 'full' | 'normal';
   /** Test hook: a delivery sender other than HTTP. */
@@ -54,6 +57,18 @@ export class ConfigurationError extends Error {
 }
 
 const DAY = 86_400_000;
+
+/** The secret sources the API may name, defaults filled in. */
+export function secretPolicyOf(options: Pick<RuntimeOptions, 'secrets'>): SecretPolicy {
+  return { ...DEFAULT_SECRET_POLICY, ...options.secrets };
+}
+
+/** Warnings never stop a start or a reload (issue 14 item 2); they are logged, and the reload answer lists them. */
+function logWarnings(log: Logger, diagnostics: readonly Diagnostic[]): void {
+  for (const warning of diagnostics) {
+    log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+  }
+}
 
 export class Runtime {
   readonly store: Store;
@@ -74,9 +89,9 @@ export class Runtime {
   static open(options: RuntimeOptions): Runtime {
     const store = new SqliteStore(options.dataFile, options.durability ? { durability: options.durability } : {});
     try {
-      const loaded = loadConfiguration(options.configDir, store);
+      const loaded = loadConfiguration(options.configDir, store, { secrets: secretPolicyOf(options) });
       if (!loaded.ok) throw new ConfigurationError(loaded.diagnostics);
-      for (const warning of loaded.diagnostics) options.log.warn({ diagnostic: warning }, `${warning.file}:${warning.line}:${warning.column} ${warning.message}`);
+      logWarnings(options.log, loaded.diagnostics);
       return new Runtime(options, store, loaded.config);
     } catch (error) {
       store.close();
@@ -164,6 +179,10 @@ export class Runtime {
     return this.config;
   }
 
+  get secretPolicy(): SecretPolicy {
+    return secretPolicyOf(this.options);
+  }
+
   template(name: string): CompiledTemplate | undefined {
     return this.config.templates.get(name) ?? presetTemplate(name);
   }
@@ -197,11 +216,12 @@ export class Runtime {
 
   /** Reloads the configuration; a bad one changes nothing and comes back as diagnostics. */
   reload(actor: string): ConfigurationResult {
-    const loaded = loadConfiguration(this.options.configDir, this.store);
+    const loaded = loadConfiguration(this.options.configDir, this.store, { secrets: this.secretPolicy });
     if (!loaded.ok) {
       this.log.warn({ errors: loaded.diagnostics.length }, 'reload refused: the configuration has errors; the running one stays');
       return loaded;
     }
+    logWarnings(this.log, loaded.diagnostics);
     this.config = loaded.config;
     // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
     this.pipeline.commit(this.engine.reload(loaded.config.rules));

@@ -83,3 +83,61 @@ describe('checked on every resolved address, at connect time', () => {
     expect((v6 as DeliveryError).code).toBe('egress_denied');
   });
 });
+
+describe('IPv6 forms that embed a denied IPv4 address (issue 14 item 8)', () => {
+  const guard = new EgressGuard();
+  // 169.254.169.254 = a9fe:a9fe; its Teredo-obfuscated form (every bit flipped) = 5601:5601.
+  it.each([
+    ['NAT64 well-known prefix, hex', '64:ff9b::a9fe:a9fe'],
+    ['NAT64 well-known prefix, dotted', '64:ff9b::169.254.169.254'],
+    ['NAT64 local-use prefix 64:ff9b:1::/48 (RFC 8215, octets around the u byte)', '64:ff9b:1:a9fe:a9:fe00::'],
+    ['IPv4-mapped, dotted', '::ffff:169.254.169.254'],
+    ['IPv4-mapped, hex', '::ffff:a9fe:a9fe'],
+    ['IPv4-compatible (deprecated), dotted', '::169.254.169.254'],
+    ['IPv4-compatible (deprecated), hex', '::a9fe:a9fe'],
+    ['IPv4-translated (SIIT)', '::ffff:0:a9fe:a9fe'],
+    ['6to4', '2002:a9fe:a9fe::1'],
+    ['6to4, another host of the site', '2002:a9fe:a9fe:1:2:3:4:5'],
+    ['Teredo server', '2001:0:a9fe:a9fe::1'],
+    ['Teredo client (obfuscated)', '2001:0:5efe:1:8000:ffff:5601:5601'],
+    ['ISATAP interface identifier', '2001:db8::5efe:a9fe:a9fe'],
+    ['ISATAP, universal/local bit set', '2001:db8::200:5efe:a9fe:a9fe'],
+    ['the "this network" range through NAT64', '64:ff9b::1'],
+    ['Alibaba metadata through 6to4', '2002:6464:64c8::'],
+  ])('%s: %s is refused', (_form, address) => {
+    const verdict = guard.check(address);
+    expect(verdict.allowed).toBe(false);
+    if (!verdict.allowed) expect(verdict.reason).toMatch(/embeds \d+\.\d+\.\d+\.\d+/);
+  });
+
+  it('names the embedded address, the form and the range in the refusal', () => {
+    expect(guard.check('64:ff9b::a9fe:a9fe')).toEqual({
+      allowed: false,
+      reason: 'egress denied: 64:ff9b::a9fe:a9fe embeds 169.254.169.254 (NAT64, 64:ff9b::/96), which is in 169.254.0.0/16 (IPv4 link-local, incl. the AWS/GCP/Azure metadata service 169.254.169.254); if this destination is intended, add it to egress.allow',
+    });
+  });
+
+  it.each([
+    ['loopback', '::1'], ['NAT64 of a public address', '64:ff9b::5db8:d822'], ['6to4 of a public address', '2002:5db8:d822::1'],
+    ['a documentation address', '2001:db8::1'], ['a unique local address', 'fd12:3456::1'], ['Teredo of public addresses', '2001:0:5db8:d822::a247:27dd'],
+  ])('%s (%s) is allowed', (_what, address) => {
+    expect(guard.check(address).allowed).toBe(true);
+  });
+
+  it('applies configured lists to embedded addresses too', () => {
+    const configured = new EgressGuard({ deny: ['10.0.0.0/8'], allow: ['169.254.10.0/24'] });
+    expect(configured.check('64:ff9b::a00:1').allowed).toBe(false);
+    expect(configured.check('2002:a00:1::').allowed).toBe(false);
+    expect(configured.check('64:ff9b::a9fe:a14').allowed).toBe(true);
+    expect(configured.check('64:ff9b::a9fe:a9fe').allowed).toBe(false);
+  });
+
+  it('refuses such literals in the connector and through a resolver', async () => {
+    const connector = guard.wrap((_options, callback) => callback(new Error('should not connect'), null));
+    const error = await new Promise<Error | null>((resolve) => connector({ hostname: '[64:ff9b::a9fe:a9fe]', protocol: 'http:', port: '80' }, (...args) => resolve(args[0])));
+    expect((error as DeliveryError).code).toBe('egress_denied');
+    const resolving = new EgressGuard({}, async () => [{ address: '2002:a9fe:a9fe::1', family: 6 }]);
+    const looked = await new Promise<Error | null>((resolve) => resolving.lookup('rebind.test', { all: true }, (e) => resolve(e)));
+    expect((looked as DeliveryError).code).toBe('egress_denied');
+  });
+});

@@ -37,6 +37,19 @@ describe('docs/operations.md running', () => {
     expect(String(settings({ [option]: '1234' }, { [env]: '9999' })[field])).toBe('1234');
   });
 
+  it.each([
+    ['TOCSIN_SECRETS_DIR', 'secretsDir', '--secrets-dir', 'none', '/run/tocsin-secrets'],
+    ['TOCSIN_SECRETS_ENV_PREFIX', 'secretsEnvPrefix', '--secrets-env-prefix', 'TOCSIN_SECRET_', 'HOOKS_'],
+  ] as const)('%s sets %s, --flag wins over it, and the default is as documented', (env, field, flag, shown, value) => {
+    const row = byEnv.get(env)!;
+    expect(row.flag).toBe(flag);
+    expect(row.default ?? 'none').toBe(shown);
+    expect(settings({}, {})[field] ?? 'none').toBe(shown);
+    expect(settings({}, { [env]: value })[field]).toBe(value);
+    const option = { '--secrets-dir': 'secretsDir', '--secrets-env-prefix': 'secretsEnvPrefix' }[flag];
+    expect(settings({ [option]: 'from-flag' }, { [env]: value })[field]).toBe('from-flag');
+  });
+
   it('documents the log level variable the server reads', () => {
     const source = readFileSync(new URL('../../src/cli/commands/run.ts', import.meta.url), 'utf8');
     expect(source).toContain(`TOCSIN_LOG_LEVEL ?? '${byEnv.get('TOCSIN_LOG_LEVEL')!.default}'`);

@@ -85,6 +85,9 @@ const SECRETS = {
   storeSigning: 'store-signing-secret-0c4e',
   apiBearer: 'api-bearer-token-9d3f',
   apiPassword: 'api-basic-password-6b7a',
+  // Not secrets by schema, credentials all the same (issue 14 item 4): masked for every role.
+  urlToken: 'url-query-token-2f8e',
+  headerValue: 'header-credential-91ab',
 };
 
 const FILES = {
@@ -107,6 +110,10 @@ webhooks:
     url: http://127.0.0.1:9/bearer
     template: flat
     auth: { type: bearer, token: ${SECRETS.fileBearer} }
+  - name: file-url-token
+    url: http://127.0.0.1:9/query?token=${SECRETS.urlToken}
+    template: flat
+    headers: { X-Credential: ${SECRETS.headerValue} }
 `,
 };
 
@@ -178,7 +185,9 @@ describe('no response ever contains a secret', () => {
         (sets, param) => sets.flatMap((set) => (ids[param] ?? [MADE_UP]).map((value) => ({ ...set, [param]: value }))),
         [{}],
       );
-      for (const values of combinations) await record('GET', concrete(spec.url, values), tokens.admin);
+      for (const values of combinations) {
+        for (const role of ['admin', 'operator', 'viewer'] as const) await record('GET', concrete(spec.url, values), tokens[role]);
+      }
     }
     await record('GET', '/api/v1/openapi.json', tokens.admin);
   });

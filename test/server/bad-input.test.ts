@@ -70,6 +70,17 @@ describe('bad input changes nothing', () => {
     expect(unchanged()).toEqual(before);
   });
 
+  it.each([
+    ['a __proto__ key', '{"matchers":[{"name":"entity","value":"x","__proto__":{"op":"=~"}}],"duration":"1h","comment":"c"}', '/matchers/0/__proto__'],
+    ['constructor.prototype', '{"matchers":[],"comment":"c","constructor":{"prototype":{"x":1}}}', '/constructor'],
+  ])('%s in an admin body: 400 with its JSON pointer, not "invalid JSON"', async (_what, body, pointer) => {
+    const before = unchanged();
+    const response = await server.call('POST', '/api/v1/silences', { token: server.tokens.operator, body, contentType: 'application/json' });
+    expect(response.status).toBe(400);
+    expect(response.json).toMatchObject({ error: { code: 'forbidden_key', details: [{ pointer }] } });
+    expect(unchanged()).toEqual(before);
+  });
+
   it('an oversize body: 413', async () => {
     const before = unchanged();
     const response = await server.call('POST', '/api/v1/silences', { token: server.tokens.operator, body: JSON.stringify({ comment: 'x'.repeat(2 * 1024 * 1024) }), contentType: 'application/json' });

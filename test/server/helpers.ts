@@ -14,7 +14,7 @@ import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { createToken, ROLES, type Role } from '../../src/server/access.js';
 import type { LimitValues } from '../../src/server/limits.js';
-import { Runtime } from '../../src/service/runtime.js';
+import { Runtime, type RuntimeOptions } from '../../src/service/runtime.js';
 
 export interface TestClock {
   now(): number;
@@ -48,6 +48,8 @@ export interface TestServerOptions {
   startAt?: number;
   /** Server limits (default: schemas/limits.schema.json). */
   limits?: LimitValues;
+  /** Further runtime options (secret sources, egress…). */
+  runtime?: Partial<Omit<RuntimeOptions, 'configDir' | 'dataFile' | 'log' | 'now'>>;
 }
 
 export function writeConfigFiles(configDir: string, files: Record<string, string>): void {
@@ -69,7 +71,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   let runtime: Runtime;
   try {
-    runtime = Runtime.open({ configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now });
+    runtime = Runtime.open({ ...options.runtime, configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -1,8 +1,8 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS, TOCSIN_MAX_SERIES).
- * SIGHUP reloads the
- * rules; SIGINT/SIGTERM stop gracefully (in-flight deliveries drained, windows snapshotted).
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS, TOCSIN_MAX_SERIES,
+ * TOCSIN_SECRETS_DIR, TOCSIN_SECRETS_ENV_PREFIX). SIGHUP reloads the rules; SIGINT/SIGTERM stop
+ * gracefully (in-flight deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
@@ -14,6 +14,9 @@ import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
 import { parseLimitSettings } from '../../server/limits.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
+import { dataFileProblem } from '../data-file.js';
+import { DEFAULT_SECRET_ENV_PREFIX } from '../../delivery/secret-policy.js';
+import { secretPolicy } from '../secrets-setting.js';
 import type { FastifyInstance } from 'fastify';
 
 export interface RunOptions {
@@ -21,6 +24,8 @@ export interface RunOptions {
   data?: string;
   host?: string;
   port?: string;
+  secretsDir?: string;
+  secretsEnvPrefix?: string;
   /** `NAME=VALUE` settings of schemas/limits.schema.json (after TOCSIN_LIMITS, so they win). */
   limit?: string[];
 }
@@ -40,11 +45,16 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     // Loopback by default: nothing is exposed until the operator decides to (--host 0.0.0.0).
     host: options.host ?? env.TOCSIN_HOST ?? '127.0.0.1',
     port,
+    // Secret sources webhooks created through the API may name (files under the directory, variables with the prefix).
+    secretsDir: options.secretsDir ?? nonEmpty(env.TOCSIN_SECRETS_DIR) ?? null,
+    secretsEnvPrefix: options.secretsEnvPrefix ?? env.TOCSIN_SECRETS_ENV_PREFIX ?? DEFAULT_SECRET_ENV_PREFIX,
     limits: parseLimitSettings(options.limit ?? [], env.TOCSIN_LIMITS),
     // The global series cap (SPEC §4); each rule also has its max_series. Checked in startServer.
     maxSeries: Number(env.TOCSIN_MAX_SERIES ?? DEFAULT_MAX_SERIES),
   };
 }
+
+const nonEmpty = (text: string | undefined) => (text === undefined || text === '' ? undefined : text);
 
 export function createLogger(level = process.env.TOCSIN_LOG_LEVEL ?? 'info'): Logger {
   return pino({ level, redact: LOG_REDACT });
@@ -67,12 +77,19 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       + `  hint: unset it for the default (${DEFAULT_MAX_SERIES}) or set e.g. TOCSIN_MAX_SERIES=2000000\n`);
     return EXIT_USAGE;
   }
+  const dataProblem = dataFileProblem(config.dataFile);
+  const secrets = secretPolicy(config.secretsDir, config.secretsEnvPrefix);
+  if (dataProblem !== null || typeof secrets === 'string') {
+    out.stderr(`error: ${dataProblem ?? secrets}\n`);
+    return EXIT_USAGE;
+  }
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
     runtime = Runtime.open({
       configDir: config.configDir,
       dataFile: config.dataFile,
+      secrets,
       log,
       maxSeries: config.maxSeries,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
@@ -86,6 +103,13 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     if (error instanceof ConfigDirectoryError) {
       out.stderr(`error: ${error.message}\n  hint: ${error.hint}\n`);
       return EXIT_USAGE;
+    }
+    // What the check above cannot foresee (a damaged file, a lock held elsewhere): still one line.
+    if ((error as { code?: unknown }).code === 'ERR_SQLITE_ERROR') {
+      const reason = (error as Error).message;
+      const fix = 'check the file or pass another --data FILE (env TOCSIN_DATA)';
+      out.stderr(`error: cannot open the data file ${config.dataFile}: ${reason}; ${fix}\n`);
+      return EXIT_FINDINGS;
     }
     throw error;
   }

@@ -5,6 +5,7 @@
  * get everything they need in the message and touch no store.
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { SecretPolicy } from '../../delivery/secret-policy.js';
 import type { Diagnostic } from '../../parser/diagnostics.js';
 import { checkConfigurationFiles } from '../../service/config.js';
 import type { ConfigKind, ConfigObject, ConfigStore } from '../../store/store.js';
@@ -20,6 +21,8 @@ export type OffloadJob =
       files: Array<{ file: string; text: string }>;
       configDir: string;
       stored: Partial<Record<ConfigKind, ConfigObject[]>>;
+      /** Where API secrets may come from (plain data, so it crosses to the thread as it is). */
+      secrets: SecretPolicy;
     };
 
 export interface CheckOutcome {
@@ -57,7 +60,9 @@ function snapshotStore(stored: Partial<Record<ConfigKind, ConfigObject[]>>): Con
 export function runJob(job: OffloadJob): unknown {
   setRenderLimits(job.limits);
   if (job.kind === 'preview') return previewText(job.body, job.limits);
-  const result = checkConfigurationFiles(job.files, job.configDir, snapshotStore(job.stored));
+  const result = checkConfigurationFiles(job.files, job.configDir, snapshotStore(job.stored), {
+    secrets: job.secrets,
+  });
   const rules = result.ok ? result.config.rules.map((rule) => rule.name) : [];
   const outcome: CheckOutcome = { ok: result.ok, diagnostics: result.diagnostics, rules };
   return outcome;

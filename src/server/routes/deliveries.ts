@@ -7,6 +7,7 @@
  * back (debug endpoints, httpbin): every attempt shown here is scrubbed of every webhook's secrets.
  */
 import type { AttemptResult } from '../../delivery/attempt.js';
+import { maskUrl } from '../../delivery/masking.js';
 import type { Runtime } from '../../service/runtime.js';
 import type { DeliveryAttempt, OutboxRow } from '../../store/store.js';
 import { knownSecrets, scrubSecrets } from '../secrets-view.js';
@@ -14,12 +15,12 @@ import { ApiError, notFound } from '../errors.js';
 import { nameParams, route, type RouteSpec } from '../route.js';
 import { iso, nextBefore, pageQueryProperties, parsePage } from '../query.js';
 
-/** The literal secret values of a webhook (env and file references are never read here). */
 /** What POST /webhooks/:name/test answers: the attempt, times in ISO 8601, secrets scrubbed. */
 export function testResultView(result: AttemptResult, secrets: readonly string[]) {
   return scrubSecrets({
     ok: result.ok, statusCode: result.statusCode, latencyMs: result.latencyMs, responseHeaders: result.responseHeaders, responseBody: result.responseBody,
-    responseTruncated: result.responseTruncated, error: result.error, time: iso(result.time), eventIds: result.eventIds, url: result.url, messageId: result.messageId,
+    responseTruncated: result.responseTruncated, error: result.error, time: iso(result.time), eventIds: result.eventIds,
+    url: maskUrl(result.url), messageId: result.messageId,
   }, secrets);
 }
 

@@ -147,7 +147,9 @@ export function ruleRoutes(): RouteSpec[] {
         };
         let result: CheckOutcome;
         try {
-          const answer = await offloadThread().run({ kind: 'check', limits: renderLimits(), files, configDir, stored });
+          const answer = await offloadThread().run({
+            kind: 'check', limits: renderLimits(), files, configDir, stored, secrets: runtime.secretPolicy,
+          });
           result = answerOf(answer) as CheckOutcome;
         } catch (error) {
           if (error instanceof OffloadError) throw offloadFailure(error, 'the check');

@@ -8,7 +8,7 @@
  * take LIKE-style patterns (`*`, `?`), never regular expressions.
  */
 import { randomUUID } from 'node:crypto';
-import { activeSilence, type MatchOperator, type SilenceMatcher } from '../../engine/silences.js';
+import { matchesEveryAlert, type MatchOperator, type SilenceMatcher } from '../../engine/silences.js';
 import { parseDuration } from '../../model/duration.js';
 import { SEVERITIES, isSeverity } from '../../model/severity.js';
 import { closest } from '../../parser/diagnostics.js';
@@ -97,9 +97,9 @@ function matcherProblems(matchers: SilenceMatcher[], runtime: Runtime): { proble
       warnings.push({ pointer: `${at}/value`, message: `no rule is named '${matcher.value}' at the moment`, ...(guess !== null ? { hint: `did you mean '${guess}'?` } : {}) });
     }
   });
-  // As in Alertmanager: a silence whose every matcher also matches a missing label would silence
-  // everything, which is never what a typo deserves.
-  if (problems.length === 0 && activeSilence([{ id: 'probe', matchers, startsAt: 0, endsAt: 1 }], {}, 0) !== null) {
+  // A silence that would mute every alert (an empty-label probe and label sets that differ in every
+  // value: see matchesEveryAlert) is never what a typo deserves.
+  if (problems.length === 0 && matchesEveryAlert(matchers)) {
     problems.push({ pointer: '/matchers', message: 'these matchers match every alert', hint: "add a matcher that needs a value, e.g. { name: 'entity', value: 'web-1' }" });
   }
   return { problems, warnings };

@@ -11,13 +11,15 @@
  */
 import { isAbsolute, relative, sep } from 'node:path';
 import { findDuplicateWebhooks, maskWebhook, parseWebhook, restoreMaskedSecrets, type Webhook, type WebhookProblem } from '../../delivery/webhook.js';
-import { isMasked } from '../../delivery/secrets.js';
+import { maskUrl } from '../../delivery/masking.js';
+import { secretSourceProblems } from '../../delivery/secret-policy.js';
+import { isMasked, MASK } from '../../delivery/secrets.js';
 import { EVENT_TYPES, type EventType } from '../../model/event.js';
 import { closest } from '../../parser/diagnostics.js';
 import type { Runtime } from '../../service/runtime.js';
 import { isPresetName, PRESET_NAMES } from '../../templates/index.js';
 import { StoreConflictError, type CommitBatch, type ConfigKind } from '../../store/store.js';
-import { redactText } from '../access.js';
+import { authorize, type Principal } from '../access.js';
 import { ApiError, notFound } from '../errors.js';
 import { namesBody, nameParams, route, type RouteSpec } from '../route.js';
 import { iso } from '../query.js';
@@ -87,11 +89,26 @@ function secretsIn(input: unknown): string[] {
 
 /** A mask left after restoring stored secrets stands for nothing: the client must give the secret. */
 function unrestoredMasks(input: unknown): WebhookProblem[] {
-  return SECRET_PATHS.filter((path) => isMasked(at(input, path))).map((path) => ({
+  const secrets: WebhookProblem[] = SECRET_PATHS.filter((path) => isMasked(at(input, path))).map((path) => ({
     severity: 'error', code: 'secret-required', pointer: `/${path.join('/')}`,
     message: `'${path.join('.')}' is '********', which keeps a stored secret, but there is none to keep here`,
     hint: 'give the secret itself (or { env: NAME } / { file: path }); the mask only works for a secret that is already stored',
   }));
+  const url = at(input, ['url']);
+  const urls: WebhookProblem[] = typeof url === 'string' && url.includes(MASK) ? [{
+    severity: 'error', code: 'secret-required', pointer: '/url',
+    message: "the url holds '********' where no stored value can be kept "
+      + '(the mask keeps a masked query, fragment or user info of the stored url only)',
+    hint: 'give the url in full; GET /api/v1/webhooks/NAME?reveal=true shows it to admins',
+  }] : [];
+  const headers = at(input, ['headers']);
+  const entries = headers !== null && typeof headers === 'object' ? Object.entries(headers) : [];
+  const masked = entries.filter(([, value]) => value === MASK);
+  return [...secrets, ...urls, ...masked.map(([name]): WebhookProblem => ({
+    severity: 'error', code: 'secret-required', pointer: `/headers/${name}`,
+    message: `header '${name}' is '********', which keeps a stored value, but this webhook has no such header stored`,
+    hint: 'give the header value itself',
+  }))];
 }
 
 function invalid(problems: readonly WebhookProblem[], input: unknown): ApiError {
@@ -146,9 +163,12 @@ interface Checked {
 function check(runtime: Runtime, input: unknown): Checked {
   const masks = unrestoredMasks(input);
   if (masks.length > 0) throw invalid(masks, input);
-  // API webhooks have no file: a relative `file:` secret is read relative to the server's directory, as at reload.
-  const parsed = parseWebhook(input);
+  // API webhooks have no file: a relative `file:` secret is read from the secrets directory, as at reload.
+  const policy = runtime.secretPolicy;
+  const parsed = parseWebhook(input, policy.dir === null ? {} : { baseDir: policy.dir });
   if (!parsed.ok) throw invalid(parsed.problems, input);
+  const sources = secretSourceProblems(parsed.webhook, policy);
+  if (sources.length > 0) throw invalid(sources, input);
   const missing = templateProblems(runtime, parsed.webhook);
   if (missing.length > 0) throw invalid(missing, input);
   return { webhook: parsed.webhook, warnings: warningsFor(runtime, parsed.webhook, parsed.warnings) };
@@ -167,16 +187,47 @@ function sourceOf(runtime: Runtime, name: string): 'file' | 'api' {
   return runtime.configuration.sources.webhooks.get(name) ?? 'api';
 }
 
-function detailView(runtime: Runtime, webhook: Webhook) {
+function detailView(runtime: Runtime, webhook: Webhook, reveal = false) {
   const source = sourceOf(runtime, webhook.name);
   const file = source === 'file' ? definingFile(runtime, 'webhook', webhook.name) : null;
-  return { ...maskWebhook(webhook), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name), outboxDepth: runtime.store.outboxDepth(webhook.name) };
+  return {
+    ...maskWebhook(webhook, { reveal }), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name),
+    outboxDepth: runtime.store.outboxDepth(webhook.name),
+  };
+}
+
+/**
+ * `?reveal=true`: the URL and header values as configured, for those who may change them anyway
+ * (webhooks:write, i.e. admins). Everyone else is told who may, rather than silently given masks.
+ */
+const revealQuery = {
+  type: 'object', additionalProperties: false,
+  properties: {
+    reveal: {
+      type: 'string', enum: ['true', 'false'],
+      description: "'true': URL credentials and header values unmasked (needs webhooks:write); "
+        + 'secret values stay masked',
+    },
+  },
+} as const;
+
+function wantsReveal(query: unknown, principal: Principal | null): boolean {
+  if ((query as { reveal?: string }).reveal !== 'true') return false;
+  const allowed = principal === null ? null : authorize(principal, 'webhooks:write');
+  if (allowed === null || !allowed.ok) {
+    const why = allowed?.error ?? 'reveal needs webhooks:write';
+    throw new ApiError(403, 'forbidden', `${why} (reveal=true shows URL credentials and header values)`, {
+      hint: 'leave out reveal=true: everything else is shown, with credentials masked',
+    });
+  }
+  return true;
 }
 
 const warningView = ({ pointer, message, hint, code }: WebhookProblem) => ({ pointer, message, code, ...(hint !== undefined ? { hint } : {}) });
 
 /** The audit row says what changed without ever holding a secret (a URL may carry a token in its query). */
-const auditDetails = (webhook: Webhook, summary: string) => ({ summary, url: redactText(webhook.url), template: webhook.template, enabled: webhook.enabled });
+const auditDetails = (webhook: Webhook, summary: string) =>
+  ({ summary, url: maskUrl(webhook.url), template: webhook.template, enabled: webhook.enabled });
 
 const webhookBody = {
   type: 'object',
@@ -187,14 +238,18 @@ export function webhookRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', url: '/api/v1/webhooks', permission: 'read', tag: 'webhooks',
-      summary: 'Webhooks from files and the API, with successful and failed invocations and the outbox depth',
-      handler: (_request, _reply, { runtime }) => {
+      summary: 'Webhooks from files and the API, with successful and failed invocations and the outbox depth; '
+        + 'URL credentials masked unless an admin asks for reveal=true',
+      schema: { querystring: revealQuery },
+      handler: (request, _reply, { runtime, principal }) => {
+        const reveal = wantsReveal(request.query, principal);
         const totals = new Map(runtime.store.webhookTotals().map((t) => [t.webhook, t]));
         const depths = new Map(runtime.store.outboxDepths().map((d) => [d.webhook, d.pending + d.inflight]));
         const webhooks = [...runtime.configuration.webhooks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((w) => {
           const t = totals.get(w.name);
           return {
-            name: w.name, url: w.url, description: w.description, enabled: w.enabled, events: w.events, events_policy: w.events_policy,
+            name: w.name, url: reveal ? w.url : maskUrl(w.url),
+            description: w.description, enabled: w.enabled, events: w.events, events_policy: w.events_policy,
             min_severity: w.min_severity, rules: w.rules, template: w.template, content_type: w.content_type, source: sourceOf(runtime, w.name),
             successes: t?.successes ?? 0, failures: t?.failures ?? 0,
             lastSuccessAt: t?.lastSuccessAt == null ? null : iso(t.lastSuccessAt), lastFailureAt: t?.lastFailureAt == null ? null : iso(t.lastFailureAt),
@@ -206,13 +261,15 @@ export function webhookRoutes(): RouteSpec[] {
     }),
     route({
       method: 'GET', url: '/api/v1/webhooks/:name', permission: 'read', tag: 'webhooks',
-      summary: 'One webhook with every option (secrets masked as ********), where it is defined, and its delivery totals',
-      schema: { params: nameParams },
-      handler: (request, _reply, { runtime }) => {
+      summary: 'One webhook with every option (secrets, URL credentials and header values masked as ********; '
+        + 'admins may ask for reveal=true), where it is defined, and its delivery totals',
+      schema: { params: nameParams, querystring: revealQuery },
+      handler: (request, _reply, { runtime, principal }) => {
         const { name } = request.params as { name: string };
+        const reveal = wantsReveal(request.query, principal);
         const webhook = runtime.webhook(name);
         if (!webhook) throw unknownName('webhook', name, runtime.configuration.webhooks.keys());
-        return detailView(runtime, webhook);
+        return detailView(runtime, webhook, reveal);
       },
     }),
     route({
@@ -223,9 +280,17 @@ export function webhookRoutes(): RouteSpec[] {
         const input = request.body;
         const { webhook, warnings } = check(runtime, input);
         const { name } = webhook;
-        if (runtime.configuration.sources.webhooks.get(name) === 'file') throw readOnly(runtime, 'webhook', name);
+        // The name is the field at fault: details carry its pointer like every other refusal of the body.
+        const atName = (error: ApiError) => new ApiError(error.status, error.code, error.message, {
+          ...(error.hint !== undefined ? { hint: error.hint } : {}),
+          details: [{ pointer: '/name', code: error.code.replace(/_/g, '-'), message: error.message }],
+        });
+        if (runtime.configuration.sources.webhooks.get(name) === 'file') {
+          throw atName(readOnly(runtime, 'webhook', name));
+        }
         if (runtime.webhook(name) || runtime.store.getConfigObject('webhook', name)) {
-          throw new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint: `change it with PUT /api/v1/webhooks/${name}, or choose another name` });
+          const hint = `change it with PUT /api/v1/webhooks/${name}, or choose another name`;
+          throw atName(new ApiError(409, 'already_exists', `webhook '${name}' already exists`, { hint }));
         }
         try {
           runtime.store.putConfigObject({ kind: 'webhook', name, body: input, actor, at: now, expectedVersion: 0 }, runtime.changeBatch(actor, 'create', 'webhook', name, auditDetails(webhook, `webhook ${name} created`)));

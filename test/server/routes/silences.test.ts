@@ -130,6 +130,8 @@ describe('silence validation', () => {
     ['an unknown operator', { ...maintenance, matchers: [{ name: 'entity', value: 'db-1', op: '~=' }] }, 'op'],
     ['a severity that does not exist', { ...maintenance, matchers: [{ name: 'severity', value: 'critcal' }] }, "did you mean 'critical'?"],
     ['matchers that match every alert', { ...maintenance, matchers: [{ name: 'entity', value: '*', op: '=~' }] }, 'match every alert'],
+    ['any rule name (issue 14: passed the empty-label probe)', { ...maintenance, matchers: [{ name: 'rule', value: '?*', op: '=~' }] }, 'match every alert'],
+    ['any entity and any metric', { ...maintenance, matchers: [{ name: 'entity', value: '*?', op: '=~' }, { name: 'metric', value: '?*', op: '=~' }] }, 'match every alert'],
     ['no end', { matchers: maintenance.matchers, comment: 'x' }, 'no end'],
     ['both endsAt and duration', { ...maintenance, endsAt: iso(now + 60_000) }, 'not both'],
     ['a duration that is not one', { ...maintenance, duration: '2 fortnights' }, 'not a duration'],
@@ -151,6 +153,7 @@ describe('silence validation', () => {
     ['a rule label', { name: 'team', value: 'storage' }],
     ['the alertname alias', { name: 'alertname', value: 'disk-full' }],
     ['a negative matcher next to a positive one', { name: 'severity', value: 'info', op: '!=' }],
+    ['alerts that have a tag at all', { name: 'tags.path', value: '?*', op: '=~' }],
   ])('accepts %s', async (_case, matcher) => {
     await created({ ...maintenance, matchers: [{ name: 'rule', value: 'disk-full' }, matcher] });
   });
