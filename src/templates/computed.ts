@@ -42,6 +42,11 @@ export function summarize(event: TocsinEvent): string {
       const cause = typeof status === 'number' ? ` (HTTP ${status})` : error === '' ? '' : ` (${error})`;
       return `${text(own(data, 'event_type'))} to webhook ${text(own(data, 'webhook'))} ${text(own(data, 'reason'))} after ${text(own(data, 'attempts'), '0')} attempts${cause}`;
     }
+    case 'delivery.backlog': {
+      const webhook = text(own(data, 'webhook'));
+      if (own(data, 'status') === 'drained') return `webhook ${webhook} drained its backlog (${text(own(data, 'depth'), '0')} notifications waiting)`;
+      return `webhook ${webhook} is backlogged: ${text(own(data, 'depth'), '0')} notifications waiting (limit ${text(own(data, 'limit'))})`;
+    }
     case 'webhook.test':
       return text(own(data, 'message'), `tocsin webhook test for ${text(own(data, 'webhook'))}`);
   }
