@@ -47,7 +47,8 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string }) => {
+    .option('--outbox-budget <size>', 'undelivered notifications kept at most before ingestion answers 503, e.g. 2GiB (env TOCSIN_OUTBOX_BUDGET, default 1GiB)')
+    .action(async (options: { config?: string; data?: string; host?: string; port?: string; outboxBudget?: string }) => {
       setExit(await runServer(options, out));
     });
 

@@ -13,7 +13,7 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { createToken, ROLES, type Role } from '../../src/server/access.js';
-import { Runtime } from '../../src/service/runtime.js';
+import { Runtime, type RuntimeOptions } from '../../src/service/runtime.js';
 
 export interface TestClock {
   now(): number;
@@ -45,6 +45,8 @@ export interface TestServerOptions {
   files?: Record<string, string>;
   /** Start of the test clock (default: the real time). */
   startAt?: number;
+  /** More runtime options (limits, budgets). */
+  runtime?: Partial<Pick<RuntimeOptions, 'outboxBudgetBytes' | 'sender'>>;
 }
 
 export function writeConfigFiles(configDir: string, files: Record<string, string>): void {
@@ -66,7 +68,7 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   let runtime: Runtime;
   try {
-    runtime = Runtime.open({ configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now });
+    runtime = Runtime.open({ configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now, ...options.runtime });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
