@@ -137,9 +137,9 @@ export async function run({ quick = false, log = () => {} } = {}) {
 
   const subjects = [
     { id: 'line-protocol', label: 'line protocol (Telegraf batch, ns)', body: bodies.lineProtocol, parse: (body) => parseLineProtocol(body, { now }) },
-    { id: 'json-array', label: 'JSON array (time in epoch ms)', body: bodies.jsonArray, parse: (body) => parseSamplesBody(body, 'application/json') },
-    { id: 'ndjson', label: 'NDJSON (time in epoch ms)', body: bodies.ndjson, parse: (body) => parseSamplesBody(body, 'application/x-ndjson') },
-    { id: 'json-array-iso', label: 'JSON array (time as ISO 8601)', body: bodies.jsonArrayIso, parse: (body) => parseSamplesBody(body, 'application/json') },
+    { id: 'json-array', label: 'JSON array (time in epoch ms)', body: bodies.jsonArray, parse: (body) => parseSamplesBody(body, 'application/json', { now }) },
+    { id: 'ndjson', label: 'NDJSON (time in epoch ms)', body: bodies.ndjson, parse: (body) => parseSamplesBody(body, 'application/x-ndjson', { now }) },
+    { id: 'json-array-iso', label: 'JSON array (time as ISO 8601)', body: bodies.jsonArrayIso, parse: (body) => parseSamplesBody(body, 'application/json', { now }) },
   ];
   for (const subject of subjects) {
     crossCheck(subject.label, subject.parse(subject.body), expected);

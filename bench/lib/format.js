@@ -27,10 +27,11 @@ export function markdownTable(table) {
   return [line(header), rule, ...cells.map(line)].join('\n');
 }
 
-/** A target line: `PASS tocsin vs fastest peer (value > 80 …): 23.4× (target ≥ 10×)`. */
+/** A target line: `PASS tocsin vs fastest peer (value > 80 …): 23.4× (target ≥ 10×)`, or `… (target ≤ 2×)`. */
 export function formatTarget(target) {
   const verdict = target.pass ? 'PASS' : 'MISS';
   const shown = target.unit === '×' ? formatRatio(target.value) : `${formatRate(target.value)}${target.unit}`;
   const goal = target.unit === '×' ? `${target.target}×` : `${formatRate(target.target)}${target.unit}`;
-  return `${verdict}  ${target.name}: ${shown} (target ≥ ${goal})`;
+  // A target with `atMost: true` is a ceiling (a cost ratio, a memory ratio), otherwise a floor.
+  return `${verdict}  ${target.name}: ${shown} (target ${target.atMost ? '≤' : '≥'} ${goal})`;
 }

@@ -6,7 +6,7 @@ import { Command, CommanderError } from 'commander';
 import { runCheck } from './commands/check.js';
 import { declarationDiagnostics } from '../service/config.js';
 import { runEval } from './commands/eval.js';
-import { runReplay } from './commands/replay.js';
+import { DEFAULT_SORT_LIMIT, runReplay } from './commands/replay.js';
 import { runServer } from './commands/run.js';
 import { addDemoCommand } from './commands/demo.js';
 import { runRender } from './commands/render.js';
@@ -47,8 +47,10 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .option('--data <file>', 'SQLite store file (env TOCSIN_DATA, default ./data/tocsin.db)')
     .option('--host <host>', 'address to listen on (env TOCSIN_HOST, default 127.0.0.1)')
     .option('--port <port>', 'port to listen on (env TOCSIN_PORT, default 8080)')
-    .option('--outbox-budget <size>', 'undelivered notifications kept at most before ingestion answers 503, e.g. 2GiB (env TOCSIN_OUTBOX_BUDGET, default 1GiB)')
-    .action(async (options: { config?: string; data?: string; host?: string; port?: string; outboxBudget?: string }) => {
+    .option('--limit <name=value>',
+      'set a limit, e.g. max_sample_age=30d; repeatable (env TOCSIN_LIMITS, comma-separated; see docs/operations.md)',
+      (value: string, previous: string[] = []) => [...previous, value])
+    .action(async (options: { config?: string; data?: string; host?: string; port?: string; limit?: string[] }) => {
       setExit(await runServer(options, out));
     });
 
@@ -75,8 +77,12 @@ export function buildProgram(out: Output, setExit: (code: number) => void): Comm
     .requiredOption('--rules <dir>', 'the config directory with the rules')
     .requiredOption('--input <file>', 'samples, one JSON object per line')
     .option('--out <file>', 'write events here (default: standard output)')
-    .action(async (options: { rules: string; input: string; out?: string }) => {
-      setExit(await runReplay(options, out));
+    .option('--no-sort', 'apply samples in file order and stop at the first one older than a line before it')
+    .option('--sort-limit <samples>', `most samples sorted by time in memory (default ${DEFAULT_SORT_LIMIT})`)
+    .action(async (options: { rules: string; input: string; out?: string; sort: boolean; sortLimit?: string }) => {
+      const { sortLimit, ...rest } = options;
+      const limit = sortLimit === undefined ? undefined : /^\d+$/.test(sortLimit) ? Number(sortLimit) : Number.NaN;
+      setExit(await runReplay({ ...rest, ...(limit === undefined ? {} : { sortLimit: limit }) }, out));
     });
 
   program

@@ -7,6 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstanc
 import type { Logger } from 'pino';
 import { authenticate, authorize, actorOf, type Principal } from './access.js';
 import { ApiError, errorBody } from './errors.js';
+import { httpServerFactory } from './http-server.js';
+import { DEFAULT_LIMITS, type LimitValues } from './limits.js';
 import type { RouteSpec } from './route.js';
 import { openApiDocument } from './openapi.js';
 import { allRoutes } from './routes/index.js';
@@ -15,7 +17,9 @@ import type { Runtime } from '../service/runtime.js';
 export interface AppOptions {
   runtime: Runtime;
   log: Logger;
-  /** Bytes; ingestion bodies may be larger than admin bodies. */
+  /** Body sizes, ingestion bounds, HTTP timeouts and the connection cap (default: schemas/limits.schema.json). */
+  limits?: LimitValues;
+  /** Bytes; ingestion bodies may be larger than admin bodies. Override `limits.ingest_body_size` / `body_size`. */
   ingestBodyLimit?: number;
   bodyLimit?: number;
   /** Extra routes (the web console registers its static files). */
@@ -24,8 +28,16 @@ export interface AppOptions {
   decorate?: (app: FastifyInstance) => Promise<void> | void;
 }
 
-export const DEFAULT_BODY_LIMIT = 1024 * 1024;
-export const DEFAULT_INGEST_BODY_LIMIT = 32 * 1024 * 1024;
+export const DEFAULT_BODY_LIMIT = DEFAULT_LIMITS.body_size;
+export const DEFAULT_INGEST_BODY_LIMIT = DEFAULT_LIMITS.ingest_body_size;
+
+/**
+ * A refusal sent before the body was read: the connection is closed after the answer instead of
+ * reading (and discarding) a body we will never use, which a slow or hostile client could make last.
+ */
+function closeAfter(reply: FastifyReply): FastifyReply {
+  return reply.header('connection', 'close');
+}
 
 function validationMessage(error: FastifyError): string {
   const first = error.validation?.[0];
@@ -43,9 +55,16 @@ function sendError(reply: FastifyReply, status: number, code: string, message: s
 
 export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   const { runtime } = options;
+  const limits = options.limits ?? DEFAULT_LIMITS;
+  const ingestBodyLimit = options.ingestBodyLimit ?? limits.ingest_body_size;
   const app: FastifyInstance = Fastify({
     loggerInstance: options.log as unknown as FastifyBaseLogger,
-    bodyLimit: options.bodyLimit ?? DEFAULT_BODY_LIMIT,
+    bodyLimit: options.bodyLimit ?? limits.body_size,
+    // Entity and metric names travel in the path (PUT /api/v1/entities/:name), percent-encoded:
+    // up to 9 characters per UTF-16 unit (3 UTF-8 bytes, each %XX). fastify's default is 100.
+    maxParamLength: Math.max(100, 9 * Math.max(limits.max_entity_name_length, limits.max_metric_name_length)),
+    // Our own node server: fastify's defaults leave request and connection timeouts off.
+    serverFactory: httpServerFactory(limits),
     // Unknown fields are errors (no silent removal) and nothing is coerced: bad input gets a 400.
     ajv: { customOptions: { removeAdditional: false, coerceTypes: false, allErrors: false, useDefaults: true } },
   });
@@ -57,7 +76,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     }
     if (error.validation) return sendError(reply, 400, 'invalid_request', validationMessage(error), 'see /api/v1/openapi.json for the expected shape', error.validation);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {
-      return sendError(reply, 413, 'body_too_large', 'the request body is larger than this endpoint accepts', 'send smaller batches');
+      const message = 'the request body is larger than this endpoint accepts';
+      return sendError(closeAfter(reply), 413, 'body_too_large', message, 'send smaller batches');
     }
     if (error.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') {
       return sendError(reply, 415, 'unsupported_media_type', `content type '${String(request.headers['content-type'])}' is not accepted here`, 'send application/json');
@@ -80,7 +100,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     scope.route({
       method: spec.method,
       url: spec.url,
-      ...(spec.rawBody ? { bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT } : {}),
+      ...(spec.rawBody ? { bodyLimit: ingestBodyLimit } : {}),
       schema: {
         ...(spec.schema?.params ? { params: spec.schema.params } : {}),
         ...(spec.schema?.querystring ? { querystring: spec.schema.querystring } : {}),
@@ -93,11 +113,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         const authenticated = authenticate(runtime.store, request.headers.authorization, Date.now());
         if (!authenticated.ok) {
           void reply.header('www-authenticate', authenticated.wwwAuthenticate);
-          return sendError(reply, 401, authenticated.code, authenticated.error, 'send Authorization: Bearer <token> (tocsin token create --role … --name …)');
+          const hint = 'send Authorization: Bearer <token> (tocsin token create --role … --name …)';
+          return sendError(closeAfter(reply), 401, authenticated.code, authenticated.error, hint);
         }
         if (spec.permission !== 'authenticated') {
           const allowed = authorize(authenticated.principal, spec.permission);
-          if (!allowed.ok) return sendError(reply, 403, allowed.code, allowed.error);
+          if (!allowed.ok) return sendError(closeAfter(reply), 403, allowed.code, allowed.error);
         }
         principals.set(request, authenticated.principal);
       },
@@ -105,7 +126,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
         // The runtime's clock: the engine, silences and alert times all run on it.
         const now = runtime.engine.now();
         const principal = principals.get(request) ?? null;
-        const result = await spec.handler(request, reply, { runtime, principal, actor: principal ? actorOf(principal) : 'anonymous', now });
+        const actor = principal ? actorOf(principal) : 'anonymous';
+        const result = await spec.handler(request, reply, { runtime, principal, actor, now, limits });
         if (reply.sent) return reply;
         return result;
       },
@@ -115,7 +137,8 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
   // Ingestion reads its body as text (line protocol, NDJSON, JSON arrays parsed with line numbers).
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
-    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: options.ingestBodyLimit ?? DEFAULT_INGEST_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    scope.addContentTypeParser('*', { parseAs: 'string', bodyLimit: ingestBodyLimit },
+      (_request, body, done) => done(null, body));
     for (const spec of routes.filter((r) => r.rawBody)) register(scope, spec);
   });
   await app.register(async (scope) => {

@@ -6,6 +6,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type { Permission, Principal } from './access.js';
 import type { Runtime } from '../service/runtime.js';
+import type { LimitValues } from './limits.js';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'DELETE';
 
@@ -24,6 +25,8 @@ export interface RouteContext {
   /** `token:<name>` of the caller, for audit rows. */
   actor: string;
   now: number;
+  /** The server's limits (ingestion bounds are checked by the routes that take samples and entities). */
+  limits: LimitValues;
 }
 
 export interface RouteSpec {

@@ -21,6 +21,8 @@ import { compileTemplate } from '../../src/templates/index.js';
 import { fencedBlocks, readDoc, sections, type Block } from './markdown.js';
 
 const page = readDoc('api.md');
+/** The examples' samples are stamped 2026-11-29 around 10:00 UTC; the server's clock then. */
+const DOCS_NOW = Date.parse('2026-11-29T10:05:00Z');
 
 /** Served by the app itself, outside the route table. */
 const OPENAPI: Pick<RouteSpec, 'method' | 'url' | 'permission'> = { method: 'GET', url: '/api/v1/openapi.json', permission: null };
@@ -114,7 +116,7 @@ describe('docs/api.md examples', () => {
     } else if (spec.url === '/api/v1/write') {
       const precision = parsePrecision(example.query.get('precision') ?? 'ns');
       expect(precision).not.toBeNull();
-      expect(parseLineProtocol(example.body, { precision: precision!, now: 0 })).toMatchObject({ ok: true });
+      expect(parseLineProtocol(example.body, { precision: precision!, now: DOCS_NOW })).toMatchObject({ ok: true });
     } else if (spec.schema?.body) {
       const body: unknown = JSON.parse(example.body);
       const validate = ajv.compile(spec.schema.body);
@@ -140,7 +142,7 @@ describe('docs/api.md examples', () => {
     const shown = blocks[index + 1]!;
     expect(shown.flags).toEqual(['samples']);
     const precision = parsePrecision(/precision=(\w+)/.exec(lines.flags.join(' '))![1]!)!;
-    const parsed = parseLineProtocol(lines.body, { precision, now: 0 });
+    const parsed = parseLineProtocol(lines.body, { precision, now: DOCS_NOW });
     expect(parsed.ok ? parsed.samples : parsed.errors).toEqual(JSON.parse(shown.body));
   });
 });

@@ -9,6 +9,7 @@ import { settings } from '../../src/cli/commands/run.js';
 import { buildProgram } from '../../src/cli/main.js';
 import { routeTable } from '../../src/server/app.js';
 import { createMetrics } from '../../src/server/metrics.js';
+import { LIMIT_NAMES, limitDefaultText } from '../../src/server/limits.js';
 import { code, fencedBlocks, readDoc, tables } from './markdown.js';
 
 const page = readDoc('operations.md');
@@ -91,3 +92,28 @@ describe('docs/operations.md Telegraf', () => {
     expect(page).toContain('token create --role ingest --name telegraf');
   });
 });
+
+describe('docs/operations.md limits', () => {
+  const table = tables(page).find((t) => t.header.join('|') === 'Limit|Default|Setting|What it bounds')!;
+
+  it('lists every limit of schemas/limits.schema.json with its default and its setting', () => {
+    const settingOf = (row: string[]) => /^--limit ([a-z_]+)=…$/.exec(code(row[2]!) ?? '')?.[1];
+    const rows = table.rows.filter((row) => settingOf(row) !== undefined);
+    const documented = new Map(rows.map((row) => [settingOf(row)!, code(row[1]!)]));
+    expect([...documented.keys()].sort()).toEqual([...LIMIT_NAMES].sort());
+    for (const name of LIMIT_NAMES) expect(documented.get(name), name).toBe(limitDefaultText(name));
+  });
+
+  it('the --limit flag and TOCSIN_LIMITS set them, the flag winning', () => {
+    const row = byEnvRow('TOCSIN_LIMITS');
+    expect(code(row[0]!)).toBe('--limit');
+    const env = { TOCSIN_LIMITS: 'max_sample_age=1d,max_connections=7' };
+    const set = settings({ limit: ['max_sample_age=2d'] }, env).limits;
+    expect(set).toMatchObject({ ok: true, limits: { max_sample_age: 2 * 86_400_000, max_connections: 7 } });
+  });
+});
+
+function byEnvRow(env: string): string[] {
+  const table = tables(page).find((t) => t.header.join('|') === 'Flag|Environment|Default|Meaning')!;
+  return table.rows.find((row) => code(row[1]!) === env)!;
+}

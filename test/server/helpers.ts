@@ -13,7 +13,8 @@ import type { FastifyInstance } from 'fastify';
 import { pino } from 'pino';
 import { createApp } from '../../src/server/app.js';
 import { createToken, ROLES, type Role } from '../../src/server/access.js';
-import { Runtime, type RuntimeOptions } from '../../src/service/runtime.js';
+import type { LimitValues } from '../../src/server/limits.js';
+import { Runtime } from '../../src/service/runtime.js';
 
 export interface TestClock {
   now(): number;
@@ -45,8 +46,8 @@ export interface TestServerOptions {
   files?: Record<string, string>;
   /** Start of the test clock (default: the real time). */
   startAt?: number;
-  /** More runtime options (limits, budgets). */
-  runtime?: Partial<Pick<RuntimeOptions, 'outboxBudgetBytes' | 'sender'>>;
+  /** Server limits (default: schemas/limits.schema.json). */
+  limits?: LimitValues;
 }
 
 export function writeConfigFiles(configDir: string, files: Record<string, string>): void {
@@ -68,12 +69,15 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   let runtime: Runtime;
   try {
-    runtime = Runtime.open({ configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now, ...options.runtime });
+    runtime = Runtime.open({
+      configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now,
+      ...(options.limits ? { outboxBudgetBytes: options.limits.outbox_budget } : {}),
+    });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  const app = await createApp({ runtime, log });
+  const app = await createApp({ runtime, log, ...(options.limits ? { limits: options.limits } : {}) });
 
   const tokens = {} as Record<Role, string>;
   for (const role of ROLES) {

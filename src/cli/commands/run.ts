@@ -1,16 +1,16 @@
 /**
  * `tocsin run`: the server with its embedded SQLite store. Configuration by flags or environment
- * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_OUTBOX_BUDGET, TOCSIN_LOG_LEVEL). SIGHUP reloads the
+ * (TOCSIN_CONFIG, TOCSIN_DATA, TOCSIN_HOST, TOCSIN_PORT, TOCSIN_LOG_LEVEL, TOCSIN_LIMITS). SIGHUP reloads the
  * rules; SIGINT/SIGTERM stop gracefully (in-flight deliveries drained, windows snapshotted).
  */
 import { pino, type Logger } from 'pino';
 import { formatDiagnostics } from '../../parser/index.js';
 import { ConfigDirectoryError } from '../../engine/rules/load.js';
 import { ConfigurationError, Runtime } from '../../service/runtime.js';
-import { resolveSettings } from '../../service/settings.js';
 import { createApp } from '../../server/app.js';
 import { serveConsole } from '../../server/console.js';
 import { LOG_REDACT } from '../../server/access.js';
+import { parseLimitSettings } from '../../server/limits.js';
 import { EXIT_FINDINGS, EXIT_OK, EXIT_USAGE, type Output } from '../io.js';
 import type { FastifyInstance } from 'fastify';
 
@@ -19,8 +19,8 @@ export interface RunOptions {
   data?: string;
   host?: string;
   port?: string;
-  /** The global outbox budget, a size (schemas/settings.schema.json). */
-  outboxBudget?: string;
+  /** `NAME=VALUE` settings of schemas/limits.schema.json (after TOCSIN_LIMITS, so they win). */
+  limit?: string[];
 }
 
 export interface RunningServer {
@@ -38,8 +38,7 @@ export function settings(options: RunOptions, env: NodeJS.ProcessEnv = process.e
     // Loopback by default: nothing is exposed until the operator decides to (--host 0.0.0.0).
     host: options.host ?? env.TOCSIN_HOST ?? '127.0.0.1',
     port,
-    // Absent: the schema's default (resolveSettings).
-    outboxBudget: options.outboxBudget ?? env.TOCSIN_OUTBOX_BUDGET,
+    limits: parseLimitSettings(options.limit ?? [], env.TOCSIN_LIMITS),
   };
 }
 
@@ -54,11 +53,11 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     out.stderr(`error: --port must be a number from 0 to 65535, got '${options.port ?? process.env.TOCSIN_PORT}'\n`);
     return EXIT_USAGE;
   }
-  const resolved = resolveSettings(config.outboxBudget === undefined ? {} : { outbox: { budget: config.outboxBudget } });
-  if (!resolved.ok) {
-    out.stderr(resolved.errors.map((error) => `error: ${error}\n`).join(''));
+  if (!config.limits.ok) {
+    out.stderr(`error: ${config.limits.error}\n  hint: ${config.limits.hint}\n`);
     return EXIT_USAGE;
   }
+  const limits = config.limits.limits;
   const log = options.log ?? createLogger();
   let runtime: Runtime;
   try {
@@ -66,7 +65,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       configDir: config.configDir,
       dataFile: config.dataFile,
       log,
-      outboxBudgetBytes: resolved.settings.outbox.budgetBytes,
+      outboxBudgetBytes: limits.outbox_budget,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });
@@ -81,7 +80,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
     }
     throw error;
   }
-  const app = await createApp({ runtime, log, decorate: serveConsole() });
+  const app = await createApp({ runtime, log, limits, decorate: serveConsole() });
   try {
     await app.listen({ host: config.host, port: config.port });
   } catch (error) {

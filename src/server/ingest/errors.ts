@@ -22,7 +22,11 @@ export type IngestErrorCode =
   | 'line-too-long'
   | 'too-many-fields'
   | 'too-many-lines'
-  | 'too-many-errors';
+  | 'too-many-errors'
+  | 'too-long'
+  | 'too-many-tags'
+  | 'too-old'
+  | 'in-future';
 
 export interface IngestError {
   code: IngestErrorCode;
@@ -34,6 +38,8 @@ export interface IngestError {
   column?: number;
   /** The part of the sample at fault: 'measurement', 'entity', 'timestamp', a field key, 'tags.<key>', 'value'… */
   field?: string;
+  /** JSON bodies: RFC 6901 pointer to the value at fault, in the array (`/3/tags/env`) or the line's object. */
+  pointer?: string;
   message: string;
   /** How to fix it. */
   hint?: string;
@@ -48,6 +54,7 @@ export function formatIngestError(error: IngestError): string {
   if (error.index !== undefined) place.push(`item ${error.index}`);
   if (error.column !== undefined) place.push(`column ${error.column}`);
   if (error.field !== undefined && error.field !== '') place.push(`field '${error.field}'`);
+  if (error.pointer) place.push(`at ${error.pointer}`);
   const where = place.length > 0 ? `${place.join(', ')}: ` : '';
   return `${where}${error.message}${error.hint === undefined ? '' : ` (hint: ${error.hint})`}`;
 }

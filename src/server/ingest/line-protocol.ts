@@ -26,6 +26,7 @@ import {
 } from './line-protocol-numbers.js';
 import { escapesInKey, escapesInName, KEY_SPECIAL, NAME_SPECIAL, TAG_VALUE_SPECIAL, unescape, unescapeString } from './line-protocol-escapes.js';
 import { BACKSLASH, COMMA, CR, DEL, EQUALS, HASH, QUOTE, SPACE } from './char-codes.js';
+import { clip, fittingPrecision, judgeTime, lineTimestampProblem, nameTooLong, tooManyTags } from './sample-limits.js';
 
 export interface LineProtocolOptions {
   /** Unit of the timestamps in the body (`?precision=`); default `ns`. */
@@ -50,10 +51,6 @@ const BOOLEAN_VALUES = new Map<string, number>([
 
 const PRECISION_UNITS: Record<Precision, string> = { ns: 'nanoseconds', us: 'microseconds', ms: 'milliseconds', s: 'seconds' };
 
-/** User text quoted in a message, shortened: a 200 KiB garbage token must not become a 200 KiB error. */
-function clip(text: string): string {
-  return text.length <= 40 ? text : `${text.slice(0, 37)}…`;
-}
 
 const FIELD_VALUE_HINT = 'numbers are 1.5 or 1e3, integers 5i, unsigned 5u, booleans true/false, strings "double-quoted"';
 
@@ -81,6 +78,7 @@ class LineProtocolScanner {
   private readonly fieldValues: (number | null)[] = [];
   private readonly fieldTexts: (string | undefined)[] = [];
   private fieldCount = 0;
+  private measurement = '';
 
   constructor(text: string, options: LineProtocolOptions) {
     // A UTF-8 byte order mark is not part of the first measurement.
@@ -132,13 +130,27 @@ class LineProtocolScanner {
       this.errorAt(measurementStart, 'syntax', 'measurement', 'the line has no measurement name', 'a line starts with the measurement, e.g. cpu,host=web1 usage=1.5');
       return;
     }
+    this.measurement = measurement;
+    if (measurement.length > this.limits.maxMetricNameLength) {
+      const max = this.limits.maxMetricNameLength;
+      const problem = nameTooLong('measurement', measurement, max, 'max_metric_name_length');
+      this.tooLong(measurementStart, 'measurement', problem);
+      return;
+    }
 
     const tags: Tags = {};
     let entity: string | undefined;
     let host: string | undefined;
+    // Where the entity and host values start (for a caret under a name that is too long), and
+    // how many tags the line has: all but the one naming the entity become sample tags.
+    let entityStart = 0;
+    let hostStart = 0;
+    let tagCount = 0;
+    let tagsStart = -1;
     while (this.pos < this.end && text.charCodeAt(this.pos) === COMMA) {
       this.pos++;
       const keyStart = this.pos;
+      if (tagsStart === -1) tagsStart = keyStart;
       const key = this.readElement(KEY_SPECIAL, escapesInKey, 'tag key');
       if (key === null) return;
       if (key === '' || this.pos === this.end || text.charCodeAt(this.pos) !== EQUALS) {
@@ -159,9 +171,22 @@ class LineProtocolScanner {
         this.errorAt(keyStart, 'duplicate-tag', `tags.${key}`, `tag '${clip(key)}' appears twice`, 'give each tag once per line');
         return;
       }
-      if (key === 'entity') entity = value;
-      else if (key === 'host') host = value;
-      else setTag(tags, key, value);
+      if (key.length > this.limits.maxTagKeyLength) {
+        const max = this.limits.maxTagKeyLength;
+        this.tooLong(keyStart, `tags.${clip(key)}`, nameTooLong('tag key', key, max, 'max_tag_key_length'));
+        return;
+      }
+      tagCount++;
+      if (key === 'entity') {
+        entity = value;
+        entityStart = valueStart;
+      } else if (key === 'host') {
+        host = value;
+        hostStart = valueStart;
+      } else {
+        if (!this.tagValueFits(key, value, valueStart)) return;
+        setTag(tags, key, value);
+      }
     }
 
     if (this.pos === this.end || this.skipSpaces() === this.end) {
@@ -184,8 +209,21 @@ class LineProtocolScanner {
         return;
       }
       if (!Number.isFinite(time)) {
-        this.errorAt(timeStart, 'out-of-range', 'timestamp', `timestamp ${clip(text.slice(timeStart, this.pos))} is out of range for precision '${this.precision}'`,
-          'timestamps must fall between the years 1677 and 2262; check that ?precision matches the timestamps');
+        const raw = text.slice(timeStart, this.pos);
+        const fits = fittingPrecision(raw, this.precision, this.now, this.limits);
+        const fix = fits === undefined
+          ? 'check that ?precision matches the timestamps'
+          : `did you mean ?precision=${fits}?`;
+        this.errorAt(timeStart, 'out-of-range', 'timestamp',
+          `timestamp ${clip(raw)} is out of range for precision '${this.precision}'`,
+          `timestamps must fall between the years 1677 and 2262; ${fix}`);
+        return;
+      }
+      const verdict = judgeTime(time, this.now, this.limits);
+      if (verdict !== 'ok') {
+        const raw = text.slice(timeStart, this.pos);
+        const problem = lineTimestampProblem(raw, time, verdict, this.precision, this.now, this.limits);
+        this.errorAt(timeStart, problem.code, 'timestamp', problem.message, problem.hint);
         return;
       }
       if (this.skipSpaces() !== this.end) {
@@ -201,7 +239,19 @@ class LineProtocolScanner {
         "add an 'entity' or 'host' tag; Telegraf adds host unless omit_hostname is set");
       return;
     }
-    if (!hostIsEntity && host !== undefined) setTag(tags, 'host', host);
+    if (entityName.length > this.limits.maxEntityNameLength) {
+      this.tooLong(hostIsEntity ? hostStart : entityStart, hostIsEntity ? 'tags.host' : 'tags.entity',
+        nameTooLong('entity name', entityName, this.limits.maxEntityNameLength, 'max_entity_name_length'));
+      return;
+    }
+    if (!hostIsEntity && host !== undefined) {
+      if (!this.tagValueFits('host', host, hostStart)) return;
+      setTag(tags, 'host', host);
+    }
+    if (tagCount - 1 > this.limits.maxTagsPerSample) {
+      this.tooLong(tagsStart, 'tags', tooManyTags(tagCount - 1, this.limits.maxTagsPerSample), 'too-many-tags');
+      return;
+    }
     if (this.errors.isEmpty) this.emit(measurement, entityName, tags, time);
   }
 
@@ -216,6 +266,16 @@ class LineProtocolScanner {
       if (key === '' || this.pos === this.end || text.charCodeAt(this.pos) !== EQUALS) {
         this.errorAt(keyStart, 'syntax', undefined, key === '' ? 'expected a field key' : `expected '=' after field key '${clip(key)}'`,
           'fields are key=value pairs separated by commas (no spaces); escape a comma, space or = in a key with a backslash');
+        return false;
+      }
+      const metricLength = key === 'value' ? this.measurement.length : this.measurement.length + 1 + key.length;
+      if (metricLength > this.limits.maxMetricNameLength) {
+        const metric = key === 'value' ? this.measurement : `${this.measurement}.${key}`;
+        const problem = nameTooLong('metric name', metric, this.limits.maxMetricNameLength, 'max_metric_name_length');
+        this.tooLong(keyStart, key, {
+          message: `field '${clip(key)}': ${problem.message}`,
+          hint: `the metric name is measurement.field: ${problem.hint}`,
+        });
         return false;
       }
       if (this.fieldCount === this.limits.maxFieldsPerLine) {
@@ -366,6 +426,21 @@ class LineProtocolScanner {
   private skipSpaces(): number {
     while (this.pos < this.end && this.text.charCodeAt(this.pos) === SPACE) this.pos++;
     return this.pos;
+  }
+
+  /** A tag value within max_tag_value_length, or an error under it. */
+  private tagValueFits(key: string, value: string, valueStart: number): boolean {
+    if (value.length <= this.limits.maxTagValueLength) return true;
+    const max = this.limits.maxTagValueLength;
+    const problem = nameTooLong(`value of tag '${clip(key)}'`, value, max, 'max_tag_value_length');
+    this.tooLong(valueStart, `tags.${clip(key)}`, problem);
+    return false;
+  }
+
+  private tooLong(
+    offset: number, field: string, problem: { message: string; hint: string }, code: IngestErrorCode = 'too-long',
+  ): void {
+    this.errorAt(offset, code, field, problem.message, problem.hint);
   }
 
   private errorAt(offset: number, code: IngestErrorCode, field: string | undefined, message: string, hint: string): void {

@@ -8,11 +8,18 @@ import { lineAndColumn } from '../../parser/diagnostics.js';
 import { ErrorList, type IngestError, type IngestResult } from './errors.js';
 import { findJsonSyntaxError } from './json-syntax.js';
 import { resolveLimits, type IngestLimits } from './limits.js';
+import { checkSampleShape, jsonTimeProblem, judgeTime, type SampleProblem } from './sample-limits.js';
 
 export type SamplesBodyFormat = 'json-array' | 'ndjson';
 
 export interface SamplesBodyOptions {
   limits?: Partial<IngestLimits>;
+  /**
+   * The server's clock (epoch ms) when the request arrived: sample times are checked against it
+   * (max_sample_age, max_sample_future). Without it, times are not checked (a library caller
+   * parsing historical data).
+   */
+  now?: number;
 }
 
 const NDJSON_MEDIA_TYPES = new Set(['application/x-ndjson', 'application/ndjson', 'application/jsonl', 'application/x-jsonlines', 'application/jsonlines']);
@@ -38,14 +45,43 @@ export function samplesBodyFormat(body: string, contentType: string): SamplesBod
 export function parseSamplesBody(body: string, contentType: string, options: SamplesBodyOptions = {}): IngestResult {
   const text = body.charCodeAt(0) === 0xfeff ? body.slice(1) : body;
   const limits = resolveLimits(options.limits);
-  return samplesBodyFormat(text, contentType) === 'ndjson' ? parseNdjson(text, limits) : parseJsonArray(text, limits);
+  const check = (item: unknown) => checkItem(item, limits, options.now);
+  return samplesBodyFormat(text, contentType) === 'ndjson'
+    ? parseNdjson(text, limits, check)
+    : parseJsonArray(text, limits, check);
 }
 
-function invalidSample(item: unknown, field: string, message: string): Omit<IngestError, 'line' | 'index'> {
-  const error: Omit<IngestError, 'line' | 'index'> = { code: 'invalid-sample', message };
-  if (field !== '') error.field = field;
-  else error.hint = Array.isArray(item) ? 'send one sample object per item (a JSON array body is itself the list)' : SAMPLE_SHAPE;
-  return error;
+type ItemProblem = Omit<IngestError, 'line' | 'index'>;
+const ONE_PER_ITEM = 'send one sample object per item (a JSON array body is itself the list)';
+type ItemResult = { ok: true; sample: Sample } | { ok: false; problem: ItemProblem; path: string[] };
+
+/** RFC 6901: `~` and `/` inside a key are escaped. */
+function pointerOf(path: readonly string[]): string {
+  return path.map((part) => `/${part.replace(/~/g, '~0').replace(/\//g, '~1')}`).join('');
+}
+
+/** One item: the SPEC §1 shape (normalizeSample), then the ingestion limits and the time span. */
+function checkItem(item: unknown, limits: IngestLimits, now: number | undefined): ItemResult {
+  const result = normalizeSample(item);
+  if (!result.ok) {
+    const field = result.field;
+    const problem: ItemProblem = { code: 'invalid-sample', message: result.message };
+    if (field !== '') problem.field = field;
+    else problem.hint = Array.isArray(item) ? ONE_PER_ITEM : SAMPLE_SHAPE;
+    // normalizeSample names a tag 'tags.<key>' (an unknown top-level field is named as it is).
+    const isTag = field.startsWith('tags.') && !Object.hasOwn(item as object, field);
+    return { ok: false, problem, path: field === '' ? [] : isTag ? ['tags', field.slice(5)] : [field] };
+  }
+  const sample = result.sample;
+  let found: SampleProblem | null = checkSampleShape(sample, limits);
+  if (found === null && now !== undefined) {
+    const verdict = judgeTime(sample.time, now, limits);
+    if (verdict !== 'ok') found = jsonTimeProblem((item as { time: unknown }).time, sample.time, verdict, now, limits);
+  }
+  if (found === null) return { ok: true, sample };
+  const field = found.path[0] === 'tags' && found.path.length > 1 ? `tags.${found.path[1]}` : found.path.join('.');
+  const problem: ItemProblem = { code: found.code, field, message: found.message, hint: found.hint };
+  return { ok: false, problem, path: found.path };
 }
 
 function jsonSyntaxError(text: string, thrown: unknown): { offset: number; message: string } {
@@ -55,7 +91,7 @@ function jsonSyntaxError(text: string, thrown: unknown): { offset: number; messa
   return { offset: 0, message: thrown instanceof Error ? thrown.message : String(thrown) };
 }
 
-function parseJsonArray(text: string, limits: IngestLimits): IngestResult {
+function parseJsonArray(text: string, limits: IngestLimits, check: (item: unknown) => ItemResult): IngestResult {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
@@ -80,14 +116,14 @@ function parseJsonArray(text: string, limits: IngestLimits): IngestResult {
   const samples: Sample[] = [];
   for (let index = 0; index < parsed.length; index++) {
     const item: unknown = parsed[index];
-    const result = normalizeSample(item);
-    if (!result.ok) errors.add({ index, ...invalidSample(item, result.field, result.message) });
+    const result = check(item);
+    if (!result.ok) errors.add({ index, ...result.problem, pointer: pointerOf([String(index), ...result.path]) });
     else if (errors.isEmpty) samples.push(result.sample);
   }
   return errors.isEmpty ? { ok: true, samples } : { ok: false, errors: errors.result() };
 }
 
-function parseNdjson(text: string, limits: IngestLimits): IngestResult {
+function parseNdjson(text: string, limits: IngestLimits, check: (item: unknown) => ItemResult): IngestResult {
   const errors = new ErrorList(limits.maxErrors);
   const samples: Sample[] = [];
   let line = 0;
@@ -119,11 +155,13 @@ function parseNdjson(text: string, limits: IngestLimits): IngestResult {
       errors.add({ code: 'json-syntax', line, column: problem.offset + 1, message: `not valid JSON: ${problem.message}`, hint: 'NDJSON has exactly one JSON object per line' });
       continue;
     }
-    const result = normalizeSample(item);
+    const result = check(item);
     if (result.ok) {
       if (errors.isEmpty) samples.push(result.sample);
     } else {
-      errors.add({ line, ...invalidSample(item, result.field, result.message) });
+      const error: IngestError = { line, ...result.problem };
+      if (result.path.length > 0) error.pointer = pointerOf(result.path);
+      errors.add(error);
     }
   }
   return errors.isEmpty ? { ok: true, samples } : { ok: false, errors: errors.result() };

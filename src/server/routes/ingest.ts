@@ -5,8 +5,10 @@
  */
 import type { FastifyRequest } from 'fastify';
 import { formatIngestErrors, parseLineProtocol, parsePrecision, parseSamplesBody, PRECISIONS, type IngestResult } from '../ingest/index.js';
+import { checkTags, nameTooLong } from '../ingest/sample-limits.js';
 import { ApiError } from '../errors.js';
-import { nameParams, route, type RouteContext, type RouteSpec } from '../route.js';
+import { ingestLimitsOf } from '../limits.js';
+import { route, type RouteContext, type RouteSpec } from '../route.js';
 import type { Sample } from '../../model/sample.js';
 import { formatSize } from '../../model/size.js';
 import type { OutboxState } from '../../service/backlog-monitor.js';
@@ -64,13 +66,22 @@ function accept(result: IngestResult, source: string, context: RouteContext): Sa
   return result.samples;
 }
 
+// Names and tags are bounded by the configurable limits (checkMetadata), not by the schema: the
+// body limit bounds what the schema has to look at.
+const metadataParams = {
+  type: 'object',
+  required: ['name'],
+  properties: { name: { type: 'string', minLength: 1 } },
+  additionalProperties: false,
+} as const;
+
 const entityBody = {
   type: 'object',
   additionalProperties: false,
   properties: {
     label: { type: 'string', maxLength: 500 },
     enabled: { type: 'boolean', default: true },
-    tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 1000 },
+    tags: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
 
@@ -81,9 +92,30 @@ const metricBody = {
     label: { type: 'string', maxLength: 500 },
     units: { type: 'string', maxLength: 100 },
     description: { type: 'string', maxLength: 4000 },
-    tags: { type: 'object', additionalProperties: { type: 'string', maxLength: 4096 }, maxProperties: 1000 },
+    tags: { type: 'object', additionalProperties: { type: 'string' } },
   },
 } as const;
+
+/** The name and tags of an entity or metric, against the same limits as samples; a 400 naming the part. */
+function checkMetadata(
+  kind: 'entity' | 'metric', name: string, tags: Record<string, string> | undefined, context: RouteContext,
+): void {
+  const limits = ingestLimitsOf(context.limits);
+  const [max, limit] = kind === 'entity'
+    ? [limits.maxEntityNameLength, 'max_entity_name_length']
+    : [limits.maxMetricNameLength, 'max_metric_name_length'];
+  if (name.length > max) {
+    const problem = nameTooLong(`${kind} name`, name, max, limit);
+    const details = [{ pointer: 'params/name', ...problem }];
+    throw new ApiError(400, 'invalid_request', `params/name: ${problem.message}`, { hint: problem.hint, details });
+  }
+  const found = checkTags(tags ?? {}, limits);
+  if (found !== null) {
+    const pointer = `/${found.path.map((part) => part.replace(/~/g, '~0').replace(/\//g, '~1')).join('/')}`;
+    const details = [{ pointer, message: found.message, hint: found.hint }];
+    throw new ApiError(400, 'invalid_request', `body${pointer}: ${found.message}`, { hint: found.hint, details });
+  }
+}
 
 export function ingestRoutes(): RouteSpec[] {
   return [
@@ -91,7 +123,9 @@ export function ingestRoutes(): RouteSpec[] {
       method: 'POST', url: '/api/v1/samples', permission: 'samples:write', tag: 'ingestion', rawBody: true,
       summary: 'Ingest samples: a JSON array or NDJSON (one sample per line); all or nothing',
       handler: (request, _reply, context) => {
-        const samples = accept(parseSamplesBody(bodyText(request), String(request.headers['content-type'] ?? '')), 'json', context);
+        const options = { limits: ingestLimitsOf(context.limits), now: context.now };
+        const contentType = String(request.headers['content-type'] ?? '');
+        const samples = accept(parseSamplesBody(bodyText(request), contentType, options), 'json', context);
         return { accepted: samples.length };
       },
     }),
@@ -110,7 +144,8 @@ export function ingestRoutes(): RouteSpec[] {
         if (precision === null) {
           throw new ApiError(400, 'invalid_precision', `precision '${query.precision}' is not one of ${PRECISIONS.join(', ')}`, { hint: 'use ?precision=ns (default), us, ms or s' });
         }
-        accept(parseLineProtocol(bodyText(request), { precision, now: context.now }), 'line-protocol', context);
+        const options = { precision, now: context.now, limits: ingestLimitsOf(context.limits) };
+        accept(parseLineProtocol(bodyText(request), options), 'line-protocol', context);
         // InfluxDB answers 204; Telegraf's influxdb output expects it.
         void reply.code(204);
         return undefined;
@@ -119,10 +154,12 @@ export function ingestRoutes(): RouteSpec[] {
     route({
       method: 'PUT', url: '/api/v1/entities/:name', permission: 'entities:write', tag: 'ingestion',
       summary: 'Register or update an entity (label, enabled, tags)',
-      schema: { params: nameParams, body: entityBody },
-      handler: (request, _reply, { runtime }) => {
+      schema: { params: metadataParams, body: entityBody },
+      handler: (request, _reply, context) => {
+        const { runtime } = context;
         const { name } = request.params as { name: string };
         const body = (request.body ?? {}) as { label?: string; enabled?: boolean; tags?: Record<string, string> };
+        checkMetadata('entity', name, body.tags, context);
         const entity = { name, enabled: body.enabled ?? true, tags: body.tags ?? {}, ...(body.label !== undefined ? { label: body.label } : {}) };
         runtime.upsertEntity(entity);
         return entity;
@@ -131,9 +168,11 @@ export function ingestRoutes(): RouteSpec[] {
     route({
       method: 'PUT', url: '/api/v1/metrics/:name', permission: 'entities:write', tag: 'ingestion',
       summary: 'Register or update metric metadata (label, units, description, tags)',
-      schema: { params: nameParams, body: metricBody },
-      handler: (request, _reply, { runtime }) => {
+      schema: { params: metadataParams, body: metricBody },
+      handler: (request, _reply, context) => {
+        const { runtime } = context;
         const { name } = request.params as { name: string };
+        checkMetadata('metric', name, (request.body as { tags?: Record<string, string> } | undefined)?.tags, context);
         const metric = { name, ...((request.body ?? {}) as object) };
         runtime.upsertMetric(metric);
         return metric;

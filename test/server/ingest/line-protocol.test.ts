@@ -184,6 +184,9 @@ describe('escaping (InfluxDB line protocol reference)', () => {
   });
 });
 
+// Conversion tests over the whole int64 range: the accepted span around now is tested on its own.
+const ANY_TIME = { limits: { maxSampleAgeMs: Infinity, maxSampleFutureMs: Infinity } };
+
 describe('timestamps and precision', () => {
   it.each([
     ['ns', '1700000000123456789', T + 123],
@@ -200,25 +203,25 @@ describe('timestamps and precision', () => {
 
   it('converts every 19-digit nanosecond value exactly (no float rounding)', () => {
     fc.assert(fc.property(fc.bigInt({ min: 1_000_000_000_000_000_000n, max: 9_223_372_036_854_775_806n }), (ns) => {
-      expect(one(`m,host=h x=1 ${ns}`).time).toBe(Number(ns / 1_000_000n));
+      expect(one(`m,host=h x=1 ${ns}`, ANY_TIME).time).toBe(Number(ns / 1_000_000n));
     }));
     // Through a double, 1700000000123999999 ns would become 1700000000124000000 and round up.
     expect(one('m,host=h x=1 1700000000123999999').time).toBe(1700000000123);
-    expect(one('m,host=h x=1 9223372036854775806').time).toBe(9223372036854);
+    expect(one('m,host=h x=1 9223372036854775806', ANY_TIME).time).toBe(9223372036854);
   });
 
   it('floors sub-millisecond remainders, also before 1970', () => {
-    expect(one('m,host=h x=1 999999').time).toBe(0);
-    expect(one('m,host=h x=1 -1').time).toBe(-1);
-    expect(one('m,host=h x=1 -1000000').time).toBe(-1);
-    expect(one('m,host=h x=1 -1000001').time).toBe(-2);
-    expect(one('m,host=h x=1 -1500', { precision: 'us' }).time).toBe(-2);
-    expect(one('m,host=h x=1 -5', { precision: 's' }).time).toBe(-5000);
-    expect(Object.is(one('m,host=h x=1 -0').time, 0)).toBe(true);
+    expect(one('m,host=h x=1 999999', ANY_TIME).time).toBe(0);
+    expect(one('m,host=h x=1 -1', ANY_TIME).time).toBe(-1);
+    expect(one('m,host=h x=1 -1000000', ANY_TIME).time).toBe(-1);
+    expect(one('m,host=h x=1 -1000001', ANY_TIME).time).toBe(-2);
+    expect(one('m,host=h x=1 -1500', { ...ANY_TIME, precision: 'us' }).time).toBe(-2);
+    expect(one('m,host=h x=1 -5', { ...ANY_TIME, precision: 's' }).time).toBe(-5000);
+    expect(Object.is(one('m,host=h x=1 -0', ANY_TIME).time, 0)).toBe(true);
   });
 
   it('accepts leading zeros', () => {
-    expect(one('m,host=h x=1 0000000000000000000').time).toBe(0);
+    expect(one('m,host=h x=1 0000000000000000000', ANY_TIME).time).toBe(0);
   });
 
   it('uses now for lines without a timestamp, truncated to seconds for precision s as InfluxDB does', () => {
@@ -407,5 +410,36 @@ describe('robustness', () => {
           { metric: `${measurement}.${key}_s`, entity: host, tags: {}, time: T, value: null, text },
         ]);
       }));
+  });
+});
+
+describe('limits of names, tags and time, with the place at fault (issue 14)', () => {
+  it.each([
+    ['the measurement', `${'m'.repeat(256)},host=h1 x=1`, 1, 'measurement'],
+    ['measurement.field', `cpu,host=h1 ${'f'.repeat(252)}=1`, 13, 'f'.repeat(252)],
+    ['the entity named by host', `cpu,host=${'h'.repeat(256)} x=1`, 10, 'tags.host'],
+    ['a tag key', `cpu,host=h1,${'k'.repeat(129)}=v x=1`, 13, `tags.${'k'.repeat(37)}…`],
+    ['a tag value', `cpu,host=h1,dc=${'v'.repeat(1025)} x=1`, 16, 'tags.dc'],
+  ])('%s over its limit: too-long at its first character', (_name, body, column, field) => {
+    expect(errors(body)).toMatchObject([{ code: 'too-long', line: 1, column, field }]);
+  });
+
+  it('counts the tags a sample keeps: 64 pass, 65 do not (the entity tag aside)', () => {
+    const tags = (count: number) => Array.from({ length: count }, (_, i) => `t${i}=v`).join(',');
+    expect(one(`cpu,host=h1,${tags(64)} x=1`).tags).toHaveProperty('t63', 'v');
+    expect(errors(`cpu,host=h1,${tags(65)} x=1`)).toMatchObject([{ code: 'too-many-tags', column: 5, field: 'tags' }]);
+    expect(errors(`cpu,entity=e1,host=h1,${tags(64)} x=1`)).toMatchObject([{ code: 'too-many-tags' }]);
+  });
+
+  it('refuses times outside the span around now, and says how the timestamp was read', () => {
+    const options = { precision: 'ms' as const, limits: { maxSampleAgeMs: 1000, maxSampleFutureMs: 1000 } };
+    expect(one(`m,host=h x=1 ${NOW - 1000}`, options).time).toBe(NOW - 1000);
+    expect(one(`m,host=h x=1 ${NOW + 1000}`, options).time).toBe(NOW + 1000);
+    const [old] = errors(`m,host=h x=1 ${NOW - 1001}`, options);
+    expect(old).toMatchObject({ code: 'too-old', line: 1, column: 14, field: 'timestamp' });
+    expect(old!.message).toBe(`timestamp ${NOW - 1001} read as milliseconds is 2024-05-01T11:59:59.122Z, `
+      + "older than max_sample_age 1s (the server's clock says 2024-05-01T12:00:00.123Z)");
+    expect(old!.hint).toContain('--limit max_sample_age=');
+    expect(errors(`m,host=h x=1 ${NOW + 1001}`, options)).toMatchObject([{ code: 'in-future', field: 'timestamp' }]);
   });
 });

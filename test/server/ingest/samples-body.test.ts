@@ -64,11 +64,11 @@ describe('a JSON array of samples (SPEC §1)', () => {
   it('reports every bad item by index and field, and returns no samples', () => {
     const body = JSON.stringify([good(1), { ...good(1), value: 'high' }, good(2), { ...good(3), colour: 'red' }, good(4, { tags: { dc: 5 } }), 'text']);
     expect(errors(body, JSON_TYPE)).toEqual([
-      { code: 'invalid-sample', index: 1, field: 'value', message: 'value must be a finite number or null' },
-      { code: 'invalid-sample', index: 3, field: 'colour', message: "unknown field 'colour' (fields are metric, entity, tags, time, value, text)" },
-      { code: 'invalid-sample', index: 4, field: 'tags.dc', message: "tag 'dc' must be a string" },
+      { code: 'invalid-sample', index: 1, field: 'value', pointer: '/1/value', message: 'value must be a finite number or null' },
+      { code: 'invalid-sample', index: 3, field: 'colour', pointer: '/3/colour', message: "unknown field 'colour' (fields are metric, entity, tags, time, value, text)" },
+      { code: 'invalid-sample', index: 4, field: 'tags.dc', pointer: '/4/tags/dc', message: "tag 'dc' must be a string" },
       {
-        code: 'invalid-sample', index: 5, message: 'a sample must be an object {metric, entity, time, value}',
+        code: 'invalid-sample', index: 5, pointer: '/5', message: 'a sample must be an object {metric, entity, time, value}',
         hint: expect.stringContaining('a sample is {"metric"') as unknown as string,
       },
     ]);
@@ -119,12 +119,12 @@ describe('NDJSON, one sample per line', () => {
   it('reports every bad line by line number, column and field, and returns no samples', () => {
     const body = ndjson(good(1), '', good(1, { time: 'yesterday' }), '{"metric": "m",', good(2), { ...good(3), entity: '' });
     expect(errors(body, NDJSON_TYPE)).toEqual([
-      { code: 'invalid-sample', line: 3, field: 'time', message: "time 'yesterday' is not an ISO 8601 date-time" },
+      { code: 'invalid-sample', line: 3, field: 'time', pointer: '/time', message: "time 'yesterday' is not an ISO 8601 date-time" },
       {
         code: 'json-syntax', line: 4, column: 16, message: "not valid JSON: expected a property name in double quotes but found the end of the input",
         hint: 'NDJSON has exactly one JSON object per line',
       },
-      { code: 'invalid-sample', line: 6, field: 'entity', message: 'entity must be a non-empty string' },
+      { code: 'invalid-sample', line: 6, field: 'entity', pointer: '/entity', message: 'entity must be a non-empty string' },
     ]);
   });
 
