@@ -64,7 +64,9 @@ export async function admit<T extends { webhook: string; event: TocsinEvent }>(
   const rejected = new Set<T>();
   for (const [name, list] of byWebhook) {
     const webhook = deps.webhooks.get(name);
-    const plan = admissionPlan(await deps.outbox.outboxDepth(name), list.length, limit ?? webhook?.outbox_limit ?? DEFAULT_OUTBOX_LIMIT, webhook?.lossy ?? false);
+    const depth = await deps.outbox.outboxDepth(name);
+    const ownLimit = limit ?? webhook?.outbox_limit ?? DEFAULT_OUTBOX_LIMIT;
+    const plan = admissionPlan(depth, list.length, ownLimit, webhook?.lossy ?? false);
     if (plan.backlogged) result.backlogged.push(name);
     if (plan.dropPending === 0 && plan.dropIncoming === 0) continue;
     const dropped = plan.dropPending > 0 ? await deps.outbox.dropOldestPending(name, plan.dropPending, now) : [];

@@ -80,7 +80,11 @@ export function drainedAt(limit: number): number {
  * The next backlog state and what changed. A webhook that is backlogged but no longer observed (it
  * was deleted) is judged by the depth it still has, 0 when none, with the limit it had.
  */
-export function backlogStep(state: BacklogState, observed: readonly ObservedWebhook[], now: number): { state: BacklogState; changes: BacklogChange[] } {
+export function backlogStep(
+  state: BacklogState,
+  observed: readonly ObservedWebhook[],
+  now: number,
+): { state: BacklogState; changes: BacklogChange[] } {
   const next = new Map(state);
   const changes: BacklogChange[] = [];
   const seen = new Set<string>();
@@ -100,7 +104,8 @@ export function backlogStep(state: BacklogState, observed: readonly ObservedWebh
   for (const [webhook, backlog] of state) {
     if (seen.has(webhook)) continue;
     next.delete(webhook);
-    changes.push({ webhook, status: 'drained', depth: 0, limit: backlog.limit, lossy: backlog.lossy, since: backlog.since });
+    const { limit, lossy, since } = backlog;
+    changes.push({ webhook, status: 'drained', depth: 0, limit, lossy, since });
   }
   return { state: next, changes };
 }
@@ -108,13 +113,14 @@ export function backlogStep(state: BacklogState, observed: readonly ObservedWebh
 function sentence(change: BacklogChange, budget: BudgetState, now: number): string {
   const name = change.webhook;
   if (change.status === 'drained') {
-    return `webhook ${name} is no longer backlogged: ${change.depth} notifications waiting (its outbox_limit is ${change.limit}), ` +
-      `after ${formatDuration(Math.max(0, now - change.since))}.`;
+    return `webhook ${name} is no longer backlogged: ${change.depth} notifications waiting ` +
+      `(its outbox_limit is ${change.limit}), after ${formatDuration(Math.max(0, now - change.since))}.`;
   }
   const percent = Math.min(100, Math.floor((budget.usedBytes / budget.budgetBytes) * 100));
   const fate = change.lossy
     ? 'as a lossy webhook it now drops its oldest notifications (each reported as delivery.failed)'
-    : `they keep being stored until the outbox budget (${formatSize(budget.budgetBytes)}, ${percent}% used) is reached, then ingestion is refused`;
+    : `they keep being stored until the outbox budget (${formatSize(budget.budgetBytes)}, ${percent}% used) ` +
+      'is reached, then ingestion is refused';
   return `webhook ${name} has ${change.depth} notifications waiting (its outbox_limit is ${change.limit}): ` +
     `its receiver is down or slower than the events for it; ${fate}. ` +
     `See GET /api/v1/webhooks/${name}/deliveries for the receiver's answers.`;
@@ -124,7 +130,11 @@ function sentence(change: BacklogChange, budget: BudgetState, now: number): stri
  * The delivery.backlog event of a change. Its id derives from the webhook, the status and when the
  * backlog began, so a check repeated after a crash yields the same id.
  */
-export function backlogEvent(change: BacklogChange, budget: BudgetState, now: number): TocsinEvent<DeliveryBacklogData> {
+export function backlogEvent(
+  change: BacklogChange,
+  budget: BudgetState,
+  now: number,
+): TocsinEvent<DeliveryBacklogData> {
   return {
     id: deterministicUuidV7(now, `delivery.backlog\u0000${change.webhook}\u0000${change.status}\u0000${change.since}`),
     type: 'delivery.backlog',

@@ -108,7 +108,7 @@ export interface DeliveryFailedData {
   reason: 'discarded' | 'rejected' | 'dropped';
 }
 
-/** `data` of delivery.backlog: a webhook's outbox reached its limit (backlogged) or fell back to half of it (drained). */
+/** `data` of delivery.backlog: a webhook's outbox reached its limit (backlogged) or fell to half of it (drained). */
 export interface DeliveryBacklogData {
   webhook: string;
   status: 'backlogged' | 'drained';

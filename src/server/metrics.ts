@@ -1,9 +1,10 @@
 /**
  * What `GET /metrics` exposes (SPEC §7): samples in, evaluations, events, deliveries by outcome and
- * their latency, outbox depth, backlogs and budget, and open alerts, plus Node's process metrics. Every `createMetrics()`
- * has its own prom-client `Registry` (never the global one), so tests and several servers in one
- * process do not share counters. Counting happens through the typed methods below; the values that
- * live elsewhere (outbox depth, open alerts) are read at scrape time from functions given here.
+ * their latency, outbox depth, backlogs and budget, and open alerts, plus Node's process metrics.
+ * Every `createMetrics()` has its own prom-client `Registry` (never the global one), so tests and
+ * several servers in one process do not share counters. Counting happens through the typed methods
+ * below; the values that live elsewhere (outbox depth, backlogs, open alerts) are read at scrape time
+ * from functions given here.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -90,7 +91,7 @@ export class TocsinMetrics {
     const state = async () => (outboxState === undefined ? null : await outboxState());
     new Gauge({
       name: 'tocsin_outbox_backlogged',
-      help: "1 while a webhook is backlogged (its depth reached its outbox_limit, until it falls to half of it), else 0.",
+      help: '1 while a webhook is backlogged (its depth reached its outbox_limit, until half of it), else 0.',
       labelNames: ['webhook'],
       registers,
       async collect() {
@@ -111,7 +112,7 @@ export class TocsinMetrics {
     });
     new Gauge({
       name: 'tocsin_outbox_budget_bytes',
-      help: 'The global outbox budget (--outbox-budget); at it, ingestion answers 503.',
+      help: 'The global outbox budget (limit outbox_budget); at it, ingestion answers 503.',
       registers,
       async collect() {
         const now = await state();

@@ -97,7 +97,8 @@ export class BacklogMonitor {
     }));
     // A deleted webhook that is still backlogged is judged by the rows it left behind.
     for (const [name, backlog] of this.state) {
-      if (!configured.has(name) && depths.has(name)) observed.push({ webhook: name, depth: depths.get(name) ?? 0, limit: backlog.limit, lossy: backlog.lossy });
+      if (configured.has(name) || !depths.has(name)) continue;
+      observed.push({ webhook: name, depth: depths.get(name) ?? 0, limit: backlog.limit, lossy: backlog.lossy });
     }
     const { state, changes } = backlogStep(this.state, observed, now);
     this.state = state;

@@ -21,7 +21,7 @@ import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
 import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
 import { Pipeline } from './pipeline.js';
 import { BacklogMonitor, type OutboxState } from './backlog-monitor.js';
-import { defaultSettings } from './settings.js';
+import { DEFAULT_LIMITS } from '../server/limits.js';
 import { restoreSeries } from './restore.js';
 import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from './settle-batcher.js';
 
@@ -36,7 +36,7 @@ export interface RuntimeOptions {
   snapshotIntervalMs?: number;
   pruneIntervalMs?: number;
   maxWindowSamples?: number;
-  /** The global outbox budget in bytes (default: schemas/settings.schema.json). */
+  /** The global outbox budget in bytes (limit `outbox_budget`, default: schemas/limits.schema.json). */
   outboxBudgetBytes?: number;
   egress?: EgressPolicy;
   /** 'normal' trades power-loss durability for speed (demo, replay). */
@@ -123,9 +123,11 @@ export class Runtime {
     this.backlogs = new BacklogMonitor({
       store,
       webhooks: () => this.config.webhooks,
-      budgetBytes: options.outboxBudgetBytes ?? defaultSettings().outbox.budgetBytes,
+      budgetBytes: options.outboxBudgetBytes ?? DEFAULT_LIMITS.outbox_budget,
       emit: (events) => this.pipeline.emit(events.map((event) => ({ event, rule: null, notify: [] }))),
-      onChange: (change, event) => this.log.warn({ webhook: change.webhook, status: change.status, depth: change.depth }, event.data.message),
+      onChange: (change, event) => {
+        this.log.warn({ webhook: change.webhook, status: change.status, depth: change.depth }, event.data.message);
+      },
     });
     this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
     const settleBatcher = new SettleBatcher((outcomes) => {

@@ -44,8 +44,9 @@ export function summarize(event: TocsinEvent): string {
     }
     case 'delivery.backlog': {
       const webhook = text(own(data, 'webhook'));
-      if (own(data, 'status') === 'drained') return `webhook ${webhook} drained its backlog (${text(own(data, 'depth'), '0')} notifications waiting)`;
-      return `webhook ${webhook} is backlogged: ${text(own(data, 'depth'), '0')} notifications waiting (limit ${text(own(data, 'limit'))})`;
+      const depth = text(own(data, 'depth'), '0');
+      if (own(data, 'status') === 'drained') return `webhook ${webhook} drained its backlog (${depth} waiting)`;
+      return `webhook ${webhook} is backlogged: ${depth} notifications waiting (limit ${text(own(data, 'limit'))})`;
     }
     case 'webhook.test':
       return text(own(data, 'message'), `tocsin webhook test for ${text(own(data, 'webhook'))}`);

@@ -4,7 +4,7 @@
  *
  * - Samples for a rule that notifies another webhook keep being accepted, and that webhook's
  *   notifications arrive, while `dead` is far over its outbox_limit.
- * - `dead`'s notifications keep being stored until the global budget (--outbox-budget); only then
+ * - `dead`'s notifications keep being stored until the global budget (limit outbox_budget); only then
  *   is ingestion refused: 503 with Retry-After.
  * - A webhook subscribed to delivery.backlog hears `backlogged`, then `drained`.
  * - Once `/dead` answers again the backlog drains and samples are accepted, with no commit in
@@ -74,7 +74,7 @@ beforeAll(async () => {
     '',
   ].join('\n'));
   const started = await startServer(
-    { config, data: join(dir, 'data', 'tocsin.db'), host: '127.0.0.1', port: '0', outboxBudget: '48KiB', log: pino({ level: 'silent' }), tickIntervalMs: 100 },
+    { config, data: join(dir, 'data', 'tocsin.db'), host: '127.0.0.1', port: '0', limit: [`outbox_budget=${48 * 1024}`], log: pino({ level: 'silent' }), tickIntervalMs: 100 },
     { stdout: () => {}, stderr: () => {} },
   );
   if (typeof started === 'number') throw new Error(`server did not start: exit ${started}`);

@@ -10,6 +10,7 @@
  */
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeliveryBacklogData } from '../../src/model/event.js';
+import { DEFAULT_LIMITS } from '../../src/server/limits.js';
 import type { OutboxRow } from '../../src/store/store.js';
 import { startTestServer, type TestServer } from './helpers.js';
 
@@ -54,7 +55,7 @@ afterEach(async () => {
 });
 
 async function start(): Promise<TestServer> {
-  server = await startTestServer({ files: { 'rules.yaml': RULES }, runtime: { outboxBudgetBytes: BUDGET } });
+  server = await startTestServer({ files: { 'rules.yaml': RULES }, limits: { ...DEFAULT_LIMITS, outbox_budget: BUDGET } });
   return server;
 }
 
@@ -111,7 +112,7 @@ describe('one webhook whose receiver is down', () => {
     expect(error.code).toBe('outbox_full');
     expect(error.message).toMatch(/the outbox is full: \d+ undelivered notifications take [\d.]+ KiB, the outbox budget is 39.1 KiB; nothing of this batch was applied/);
     expect(error.message).toContain(`dead (${accepted} waiting`);
-    expect(error.hint).toMatch(/after Retry-After.*GET \/api\/v1\/webhooks\/dead\/deliveries.*lossy: true.*--outbox-budget/);
+    expect(error.hint).toMatch(/after Retry-After.*GET \/api\/v1\/webhooks\/dead\/deliveries.*lossy: true.*--limit outbox_budget=BYTES/);
     const openBefore = s.runtime.engine.alerts().length;
     const refused = await ingest(s, 'b', 'web-1');
     expect(refused.status).toBe(503);

@@ -3,13 +3,16 @@ import { badge } from '../components/badges.js';
 import type { WebhookRow } from './types.js';
 
 /** The backlog badge of a webhook (list and detail), or null when it is not backlogged. */
-export function backlogBadgeSpec(row: Pick<WebhookRow, 'backlogged' | 'outboxDepth' | 'outboxLimit' | 'backloggedSince'>): { text: string; tone: 'warn'; title: string } | null {
+export function backlogBadgeSpec(
+  row: Pick<WebhookRow, 'backlogged' | 'outboxDepth' | 'outboxLimit' | 'backloggedSince'>,
+): { text: string; tone: 'warn'; title: string } | null {
   if (row.backlogged !== true) return null;
   const since = typeof row.backloggedSince === 'string' ? ` since ${row.backloggedSince}` : '';
   return {
     text: 'backlogged',
     tone: 'warn',
-    title: `${row.outboxDepth ?? 0} notifications waiting, limit ${row.outboxLimit ?? '?'}${since}: the receiver is down or slow`,
+    title: `${row.outboxDepth ?? 0} notifications waiting, limit ${row.outboxLimit ?? '?'}${since}: ` +
+      'the receiver is down or slow',
   };
 }
 

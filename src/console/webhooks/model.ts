@@ -223,7 +223,7 @@ export function webhookFromForm(form: WebhookForm): Json {
     batch: form.batch.trim() || undefined,
     discard_after: form.discardAfter.trim() || undefined,
     lossy: form.lossy,
-    outbox_limit: outboxLimit === undefined ? undefined : Number.isInteger(outboxLimit) ? outboxLimit : form.outboxLimit,
+    outbox_limit: outboxLimit === undefined || Number.isInteger(outboxLimit) ? outboxLimit : form.outboxLimit,
     allow_invalid_certs: form.allowInvalidCerts,
     ca_file: form.caFile.trim() || undefined,
     // A non-number stays as text so the API's schema error points at the field.

@@ -13,5 +13,8 @@ import { templateRoutes } from './templates.js';
 
 /** The whole API, in the order of the OpenAPI document. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes(), ...ingestRoutes(), ...ruleRoutes(), ...alertRoutes(), ...silenceRoutes(), ...auditRoutes(), ...meRoutes(), ...webhookRoutes(), ...deliveryRoutes(), ...outboxRoutes(), ...templateRoutes()];
+  return [
+    ...healthRoutes(), ...ingestRoutes(), ...ruleRoutes(), ...alertRoutes(), ...silenceRoutes(), ...auditRoutes(),
+    ...meRoutes(), ...webhookRoutes(), ...deliveryRoutes(), ...outboxRoutes(), ...templateRoutes(),
+  ];
 }

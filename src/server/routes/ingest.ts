@@ -20,22 +20,26 @@ export const OUTBOX_FULL_RETRY_AFTER_S = 5;
 function outboxFull(outbox: OutboxState): ApiError {
   const { usedBytes, budgetBytes, rows } = outbox.budget;
   const holders = outbox.webhooks.filter((w) => w.depth > 0).sort((a, b) => b.bytes - a.bytes);
-  const shown = holders.slice(0, 5).map((w) => `${w.webhook} (${w.depth} waiting${w.backlogged ? ', backlogged' : ''})`);
-  const names = holders.filter((w) => w.backlogged).map((w) => w.webhook);
-  const first = names[0] ?? holders[0]?.webhook ?? 'NAME';
-  return new ApiError(
-    503,
-    'outbox_full',
-    `the outbox is full: ${rows} undelivered notifications take ${formatSize(usedBytes)}, the outbox budget is ${formatSize(budgetBytes)}; ` +
-      `nothing of this batch was applied. Held by webhook(s) ${shown.join(', ')}${holders.length > 5 ? ` and ${holders.length - 5} more` : ''}.`,
-    {
-      hint: `send the batch again after Retry-After: samples are accepted as soon as deliveries bring the outbox under its budget. ` +
-        `To get there, bring the receiver back (GET /api/v1/webhooks/${first}/deliveries shows its answers), ` +
-        `or disable the webhook or make it lossy: true, or raise --outbox-budget (TOCSIN_OUTBOX_BUDGET)`,
-      headers: { 'retry-after': String(OUTBOX_FULL_RETRY_AFTER_S) },
-      details: { outbox: { rows, bytes: usedBytes, budget_bytes: budgetBytes }, webhooks: holders.map((w) => ({ webhook: w.webhook, depth: w.depth, bytes: w.bytes, backlogged: w.backlogged })) },
-    },
-  );
+  const shown = holders.slice(0, 5).map((w) =>
+    `${w.webhook} (${w.depth} waiting${w.backlogged ? ', backlogged' : ''})`);
+  const more = holders.length > 5 ? ` and ${holders.length - 5} more` : '';
+  const first = holders.find((w) => w.backlogged)?.webhook ?? holders[0]?.webhook ?? 'NAME';
+  const message =
+    `the outbox is full: ${rows} undelivered notifications take ${formatSize(usedBytes)}, ` +
+    `the outbox budget is ${formatSize(budgetBytes)}; nothing of this batch was applied. ` +
+    `Held by webhook(s) ${shown.join(', ')}${more}.`;
+  const hint =
+    'send the batch again after Retry-After: samples are accepted as soon as deliveries bring the outbox ' +
+    'under its budget. ' +
+    `To get there, bring the receiver back (GET /api/v1/webhooks/${first}/deliveries shows its answers), ` +
+    'or disable the webhook or make it lossy: true, or raise the outbox_budget limit ' +
+    '(--limit outbox_budget=BYTES or TOCSIN_LIMITS)';
+  const webhooks = holders.map(({ webhook, depth, bytes, backlogged }) => ({ webhook, depth, bytes, backlogged }));
+  return new ApiError(503, 'outbox_full', message, {
+    hint,
+    headers: { 'retry-after': String(OUTBOX_FULL_RETRY_AFTER_S) },
+    details: { outbox: { rows, bytes: usedBytes, budget_bytes: budgetBytes }, webhooks },
+  });
 }
 
 function bodyText(request: FastifyRequest): string {

@@ -10,7 +10,7 @@ export function outboxRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', url: '/api/v1/outbox', permission: 'read', tag: 'webhooks',
-      summary: 'The outbox budget (bytes used, budget, whether ingestion is refused) and every webhook\'s depth and backlog',
+      summary: "The outbox budget (bytes used, budget, whether ingestion is refused), each webhook's depth and backlog",
       handler: (_request, _reply, { runtime }) => {
         const { budget, webhooks } = runtime.outboxState();
         return {
@@ -21,7 +21,8 @@ export function outboxRoutes(): RouteSpec[] {
           // What a refused client is told to wait, so dashboards can show the same.
           retryAfterSeconds: budget.full ? OUTBOX_FULL_RETRY_AFTER_S : null,
           webhooks: webhooks.map((w) => ({
-            webhook: w.webhook, depth: w.depth, bytes: w.bytes, limit: w.limit, lossy: w.lossy, backlogged: w.backlogged,
+            webhook: w.webhook, depth: w.depth, bytes: w.bytes, limit: w.limit, lossy: w.lossy,
+            backlogged: w.backlogged,
             backloggedSince: w.backloggedSince === null ? null : iso(w.backloggedSince),
           })),
         };

@@ -182,7 +182,10 @@ function detailView(runtime: Runtime, webhook: Webhook) {
   const source = sourceOf(runtime, webhook.name);
   const file = source === 'file' ? definingFile(runtime, 'webhook', webhook.name) : null;
   const outbox = runtime.outboxState().webhooks.find((w) => w.webhook === webhook.name);
-  return { ...maskWebhook(webhook), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name), ...outboxView(outbox, webhook.outbox_limit) };
+  return {
+    ...maskWebhook(webhook), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name),
+    ...outboxView(outbox, webhook.outbox_limit),
+  };
 }
 
 const warningView = ({ pointer, message, hint, code }: WebhookProblem) => ({ pointer, message, code, ...(hint !== undefined ? { hint } : {}) });
@@ -199,7 +202,7 @@ export function webhookRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', url: '/api/v1/webhooks', permission: 'read', tag: 'webhooks',
-      summary: 'Webhooks from files and the API, with successful and failed invocations, the outbox depth and whether the webhook is backlogged',
+      summary: 'Webhooks from files and the API, with invocation counters, outbox depth and whether each is backlogged',
       handler: (_request, _reply, { runtime }) => {
         const totals = new Map(runtime.store.webhookTotals().map((t) => [t.webhook, t]));
         const outboxes = new Map(runtime.outboxState().webhooks.map((w) => [w.webhook, w]));

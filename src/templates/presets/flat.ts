@@ -71,7 +71,10 @@ export const flat: Preset = {
     },
     {
       eventTypes: ['delivery.backlog'],
-      body: { ...envelope, webhook: '#webhook', status: '#status', depth: '#depth', limit: '#limit', lossy: '#lossy', since: '#since', outbox_bytes: '#outbox_bytes', budget_bytes: '#budget_bytes', message: '#message' },
+      body: {
+        ...envelope, webhook: '#webhook', status: '#status', depth: '#depth', limit: '#limit', lossy: '#lossy',
+        since: '#since', outbox_bytes: '#outbox_bytes', budget_bytes: '#budget_bytes', message: '#message',
+      },
     },
     { eventTypes: ['webhook.test'], body: { ...envelope, webhook: '#webhook', message: '#message' } },
   ],
