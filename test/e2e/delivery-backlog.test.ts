@@ -28,7 +28,11 @@ let token: string;
 let deadIsUp = false;
 
 /** Polls `probe` every 50 ms until it returns a value; fails after `timeoutMs`. */
-async function until<T>(probe: () => Promise<T | undefined> | T | undefined, what: string, timeoutMs = 20_000): Promise<T> {
+async function until<T>(
+  probe: () => Promise<T | undefined> | T | undefined,
+  what: string,
+  timeoutMs = 20_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await probe();
@@ -41,13 +45,17 @@ async function until<T>(probe: () => Promise<T | undefined> | T | undefined, wha
 async function call(method: string, path: string, body?: string) {
   const response = await fetch(`${server.url}${path}`, {
     method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/x-ndjson' }) },
+    headers: {
+      authorization: `Bearer ${token}`,
+      ...(body === undefined ? {} : { 'content-type': 'application/x-ndjson' }),
+    },
     ...(body === undefined ? {} : { body }),
   });
   return { status: response.status, headers: response.headers, text: await response.text() };
 }
 
-const sample = (metric: string, entity: string) => call('POST', '/api/v1/samples', `${JSON.stringify({ metric, entity, value: 1, time: Date.now() })}\n`);
+const sample = (metric: string, entity: string) =>
+  call('POST', '/api/v1/samples', `${JSON.stringify({ metric, entity, value: 1, time: Date.now() })}\n`);
 
 /** delivery.backlog events the watcher received (the `events` preset: {"events":[{type, data}]}). */
 function backlogEvents(): DeliveryBacklogData[] {
@@ -59,7 +67,8 @@ function backlogEvents(): DeliveryBacklogData[] {
 }
 
 beforeAll(async () => {
-  receiver = await Receiver.http((request) => (request.path === '/dead' && !deadIsUp ? { status: 503, body: 'down for maintenance' } : { status: 200 }));
+  receiver = await Receiver.http((request) =>
+    request.path === '/dead' && !deadIsUp ? { status: 503, body: 'down for maintenance' } : { status: 200 });
   const config = join(dir, 'config');
   mkdirSync(config);
   writeFileSync(join(config, 'rules.yaml'), [
@@ -68,13 +77,17 @@ beforeAll(async () => {
     '  - { name: to-live, metric: b, condition: value > 0, notify: [{ webhook: live }] }',
     'webhooks:',
     // Short retries, so the backlog drains within a second of the receiver's return.
-    `  - { name: dead, url: '${receiver.url('/dead')}', outbox_limit: 5, retry: { initial: 100ms, max: 300ms }, discard_after: 10m }`,
+    `  - { name: dead, url: '${receiver.url('/dead')}', outbox_limit: 5,`,
+    '      retry: { initial: 100ms, max: 300ms }, discard_after: 10m }',
     `  - { name: live, url: '${receiver.url('/live')}', events: [alert.open] }`,
     `  - { name: watcher, url: '${receiver.url('/watcher')}', events: [delivery.backlog] }`,
     '',
   ].join('\n'));
   const started = await startServer(
-    { config, data: join(dir, 'data', 'tocsin.db'), host: '127.0.0.1', port: '0', limit: [`outbox_budget=${48 * 1024}`], log: pino({ level: 'silent' }), tickIntervalMs: 100 },
+    {
+      config, data: join(dir, 'data', 'tocsin.db'), host: '127.0.0.1', port: '0', limit: [`outbox_budget=${48 * 1024}`],
+      log: pino({ level: 'silent' }), tickIntervalMs: 100,
+    },
     { stdout: () => {}, stderr: () => {} },
   );
   if (typeof started === 'number') throw new Error(`server did not start: exit ${started}`);
@@ -95,7 +108,8 @@ describe('one receiver down', () => {
     // Far over dead's outbox_limit of 5: still accepted, and live's notification goes out.
     for (let i = 0; i < 12; i++) expect((await sample('a', `host-${i}`)).status).toBe(200);
     expect((await sample('b', 'web-1')).status).toBe(200);
-    await until(() => (receiver.requests.some((r) => r.path === '/live') ? true : undefined), 'the live webhook to get its notification');
+    const liveGotIt = () => (receiver.requests.some((r) => r.path === '/live') ? true : undefined);
+    await until(liveGotIt, 'the live webhook to get its notification');
     await until(() => (backlogEvents().length > 0 ? true : undefined), 'delivery.backlog at the watcher');
     expect(backlogEvents()[0]).toMatchObject({ webhook: 'dead', status: 'backlogged', limit: 5, lossy: false });
 
@@ -116,7 +130,9 @@ describe('one receiver down', () => {
     expect(refused, 'the budget was never reached').toBeDefined();
     expect(refused!.headers.get('retry-after')).toBe('5');
     expect(JSON.parse(refused!.text)).toMatchObject({ error: { code: 'outbox_full' } });
-    const outbox = JSON.parse((await call('GET', '/api/v1/outbox')).text) as { full: boolean; bytes: number; budgetBytes: number; webhooks: Array<{ webhook: string; depth: number }> };
+    const outbox = JSON.parse((await call('GET', '/api/v1/outbox')).text) as {
+      full: boolean; bytes: number; budgetBytes: number; webhooks: Array<{ webhook: string; depth: number }>;
+    };
     expect(outbox.full).toBe(true);
     expect(outbox.bytes).toBeGreaterThanOrEqual(48 * 1024);
     expect(outbox.webhooks.find((w) => w.webhook === 'dead')!.depth).toBeGreaterThan(5 * 3);
@@ -124,10 +140,15 @@ describe('one receiver down', () => {
 
     // The receiver comes back: deliveries drain the outbox, and samples are accepted again.
     deadIsUp = true;
-    await until(async () => (JSON.parse((await call('GET', '/api/v1/outbox')).text).full === false ? true : undefined), 'the outbox to drain under its budget');
+    const underBudget = async () => {
+      const now = JSON.parse((await call('GET', '/api/v1/outbox')).text) as { full: boolean };
+      return now.full ? undefined : true;
+    };
+    await until(underBudget, 'the outbox to drain under its budget');
     const accepted = await sample('b', 'web-2');
     expect(accepted.status, accepted.text).toBe(200);
-    await until(() => (backlogEvents().some((e) => e.status === 'drained') ? true : undefined), 'delivery.backlog drained at the watcher');
+    const drained = () => (backlogEvents().some((e) => e.status === 'drained') ? true : undefined);
+    await until(drained, 'delivery.backlog drained at the watcher');
     expect(backlogEvents().map((e) => e.status)).toEqual(['backlogged', 'drained']);
     expect(receiver.requests.some((r) => r.path === '/dead' && r.body.includes('delivery.backlog'))).toBe(false);
   }, 60_000);

@@ -140,8 +140,11 @@ describe('outbox limit and backlog', () => {
   it('shows a backlogged badge with depth, limit and since; none for a webhook that keeps up', () => {
     expect(backlogBadgeSpec({ backlogged: false, outboxDepth: 3, outboxLimit: 10 })).toBeNull();
     expect(backlogBadgeSpec({})).toBeNull();
-    expect(backlogBadgeSpec({ backlogged: true, outboxDepth: 12, outboxLimit: 10, backloggedSince: '2026-12-07T10:00:00.000Z' })).toEqual({
-      text: 'backlogged', tone: 'warn', title: '12 notifications waiting, limit 10 since 2026-12-07T10:00:00.000Z: the receiver is down or slow',
+    const since = '2026-12-07T10:00:00.000Z';
+    expect(backlogBadgeSpec({ backlogged: true, outboxDepth: 12, outboxLimit: 10, backloggedSince: since })).toEqual({
+      text: 'backlogged',
+      tone: 'warn',
+      title: `12 notifications waiting, limit 10 since ${since}: the receiver is down or slow`,
     });
   });
 });

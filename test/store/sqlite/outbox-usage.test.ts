@@ -33,7 +33,10 @@ function counted(): Array<{ webhook: string; rows: number; eventBytes: number }>
 describe('outbox usage per webhook', () => {
   it('follows every way a row enters or leaves the unfinished set', () => {
     expect(store.outboxUsage()).toEqual([]);
-    store.commit({ now: 0, outbox: [notification('a', 'chat', 'k1'), notification('b', 'chat', null), notification('c', 'pager', 'k2'), notification('d', 'chat', 'k3')] });
+    const initial = [
+      notification('a', 'chat', 'k1'), notification('b', 'chat', null), notification('c', 'pager', 'k2'),
+    ];
+    store.commit({ now: 0, outbox: [...initial, notification('d', 'chat', 'k3')] });
     expect(store.outboxUsage()).toEqual(counted());
     expect(store.outboxUsage().map((u) => [u.webhook, u.rows])).toEqual([['chat', 3], ['pager', 1]]);
 
