@@ -1,30 +1,33 @@
 /**
- * The bounded outbox (SPEC §6 `lossy`): each webhook may have `limit` notifications pending. Over
- * the limit, a lossy webhook drops its oldest pending notifications (counted, and reported as
- * delivery.failed) to make room; any other webhook keeps queueing — nothing is lost — and the
- * caller is told about the backpressure so ingestion can slow its producers down.
+ * The bounded outbox (SPEC §6): each webhook has its own `outbox_limit`. At it, the webhook is
+ * backlogged: a lossy webhook drops its oldest pending notifications (counted, and reported as
+ * delivery.failed) to stay there; any other webhook keeps queueing, since nothing may be lost,
+ * until the store's global outbox budget (budget.ts) is reached. One receiver being down never
+ * refuses anything by itself: that is decided from the global budget alone.
  */
 import type { TocsinEvent } from '../model/event.js';
 import { deliveryFailedEvent } from './failed-event.js';
 import type { ClaimedRow, EventSink, OutboxDepthPort, WebhookDirectory } from './ports.js';
+import { DEFAULT_OUTBOX_LIMIT } from './webhook.js';
 
-export const DEFAULT_OUTBOX_LIMIT = 10_000;
+export { DEFAULT_OUTBOX_LIMIT } from './webhook.js';
 
 export interface AdmissionPlan {
   /** Oldest pending rows to drop first. */
   dropPending: number;
   /** Then the oldest of the incoming notifications, when the pending rows were not enough. */
   dropIncoming: number;
-  backpressure: boolean;
+  /** The webhook is at or over its limit once these are admitted (a lossy one: at it, after dropping). */
+  backlogged: boolean;
 }
 
 /** The pure part: what to do with `incoming` new notifications for a webhook holding `depth`. */
 export function admissionPlan(depth: number, incoming: number, limit: number, lossy: boolean): AdmissionPlan {
+  const backlogged = depth + incoming >= limit;
   const over = depth + incoming - limit;
-  if (over <= 0) return { dropPending: 0, dropIncoming: 0, backpressure: false };
-  if (!lossy) return { dropPending: 0, dropIncoming: 0, backpressure: true };
+  if (over <= 0 || !lossy) return { dropPending: 0, dropIncoming: 0, backlogged };
   const dropPending = Math.min(over, depth);
-  return { dropPending, dropIncoming: over - dropPending, backpressure: false };
+  return { dropPending, dropIncoming: over - dropPending, backlogged };
 }
 
 export interface AdmissionDeps {
@@ -40,15 +43,16 @@ export interface AdmissionResult<T> {
   droppedRows: ClaimedRow[];
   /** Incoming notifications not written at all. */
   droppedIncoming: T[];
-  /** Webhooks over their limit that keep queueing: slow the producers down. */
-  backpressure: string[];
+  /** Webhooks at or over their limit (visibility only: admission of samples is the budget's decision). */
+  backlogged: string[];
 }
 
 export async function admit<T extends { webhook: string; event: TocsinEvent }>(
   items: readonly T[],
   deps: AdmissionDeps,
   now: number,
-  limit: number = DEFAULT_OUTBOX_LIMIT,
+  /** Overrides every webhook's own `outbox_limit` (tests). */
+  limit?: number,
 ): Promise<AdmissionResult<T>> {
   const byWebhook = new Map<string, T[]>();
   for (const item of items) {
@@ -56,12 +60,14 @@ export async function admit<T extends { webhook: string; event: TocsinEvent }>(
     list.push(item);
     byWebhook.set(item.webhook, list);
   }
-  const result: AdmissionResult<T> = { accepted: [], droppedRows: [], droppedIncoming: [], backpressure: [] };
+  const result: AdmissionResult<T> = { accepted: [], droppedRows: [], droppedIncoming: [], backlogged: [] };
   const rejected = new Set<T>();
   for (const [name, list] of byWebhook) {
-    const lossy = deps.webhooks.get(name)?.lossy ?? false;
-    const plan = admissionPlan(await deps.outbox.outboxDepth(name), list.length, limit, lossy);
-    if (plan.backpressure) result.backpressure.push(name);
+    const webhook = deps.webhooks.get(name);
+    const depth = await deps.outbox.outboxDepth(name);
+    const ownLimit = limit ?? webhook?.outbox_limit ?? DEFAULT_OUTBOX_LIMIT;
+    const plan = admissionPlan(depth, list.length, ownLimit, webhook?.lossy ?? false);
+    if (plan.backlogged) result.backlogged.push(name);
     if (plan.dropPending === 0 && plan.dropIncoming === 0) continue;
     const dropped = plan.dropPending > 0 ? await deps.outbox.dropOldestPending(name, plan.dropPending, now) : [];
     result.droppedRows.push(...dropped);

@@ -54,6 +54,10 @@ export function webhookRefusal(webhook: Webhook, event: TocsinEvent, ruleName: s
   if (ruleName !== null && !webhook.rules.includes('*') && !webhook.rules.includes(ruleName)) return `rule ${ruleName} not in rules`;
   // A webhook that is failing would otherwise be told about its own failures, through itself.
   if (event.type === 'delivery.failed' && (event.data as { webhook?: unknown }).webhook === webhook.name) return 'delivery.failed about this webhook itself';
+  // A backlogged webhook's own queue is the last place to report its backlog.
+  if (event.type === 'delivery.backlog' && (event.data as { webhook?: unknown }).webhook === webhook.name) {
+    return 'delivery.backlog about this webhook itself';
+  }
   return null;
 }
 

@@ -61,6 +61,8 @@ export interface Webhook {
   batch: string | null;
   discard_after: string;
   lossy: boolean;
+  /** Depth at which the webhook is backlogged (a lossy one then drops its oldest notifications). */
+  outbox_limit: number;
   allow_invalid_certs: boolean;
   /** Absolute path once parsed with a base directory. */
   ca_file: string | null;
@@ -83,6 +85,11 @@ interface WebhookInput extends Omit<Webhook, 'auth' | 'signature' | 'batch' | 'c
 export const WEBHOOKS_SCHEMA_ID = 'https://tocsin.dev/schemas/webhooks.schema.json';
 
 const WEBHOOKS_SCHEMA: object = JSON.parse(readFileSync(new URL('../../schemas/webhooks.schema.json', import.meta.url), 'utf8')) as object;
+
+/** `outbox_limit` of a webhook that does not say, from the schema (also for rows of a deleted webhook). */
+export const DEFAULT_OUTBOX_LIMIT: number = (
+  WEBHOOKS_SCHEMA as { definitions: { webhook: { properties: { outbox_limit: { default: number } } } } }
+).definitions.webhook.properties.outbox_limit.default;
 
 let validator: ValidateFunction | undefined;
 function validateWebhook(): ValidateFunction {
@@ -269,6 +276,7 @@ export function parseWebhook(input: unknown, options: ParseWebhookOptions = {}):
     batch: config.batch ?? null,
     discard_after: config.discard_after,
     lossy: config.lossy,
+    outbox_limit: config.outbox_limit,
     allow_invalid_certs: config.allow_invalid_certs,
     ca_file: config.ca_file === undefined ? null : resolvePath(config.ca_file, options.baseDir),
     concurrency: config.concurrency,

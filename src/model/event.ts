@@ -14,6 +14,7 @@ export const EVENT_TYPES = [
   'rule.error',
   'config.changed',
   'delivery.failed',
+  'delivery.backlog',
   'webhook.test',
 ] as const;
 export type EventType = (typeof EVENT_TYPES)[number];
@@ -31,6 +32,7 @@ export const EVENT_VERSIONS: Record<EventType, number> = {
   'rule.error': 1,
   'config.changed': 1,
   'delivery.failed': 1,
+  'delivery.backlog': 1,
   'webhook.test': 1,
 };
 
@@ -104,6 +106,21 @@ export interface DeliveryFailedData {
   last_status: number | null;
   last_error: string | null;
   reason: 'discarded' | 'rejected' | 'dropped';
+}
+
+/** `data` of delivery.backlog: a webhook's outbox reached its limit (backlogged) or fell to half of it (drained). */
+export interface DeliveryBacklogData {
+  webhook: string;
+  status: 'backlogged' | 'drained';
+  depth: number;
+  limit: number;
+  lossy: boolean;
+  /** ISO 8601 UTC: when the backlog began. */
+  since: string;
+  backlog_seconds: number;
+  outbox_bytes: number;
+  budget_bytes: number;
+  message: string;
 }
 
 export interface WebhookTestData {

@@ -25,7 +25,8 @@ export type LimitName =
   | 'max_metric_name_length' | 'max_entity_name_length'
   | 'max_tag_key_length' | 'max_tag_value_length' | 'max_tags_per_sample'
   | 'max_sample_age' | 'max_sample_future'
-  | 'headers_timeout' | 'request_timeout' | 'keep_alive_timeout' | 'connection_timeout' | 'max_connections';
+  | 'headers_timeout' | 'request_timeout' | 'keep_alive_timeout' | 'connection_timeout' | 'max_connections'
+  | 'outbox_budget';
 
 /** Every limit as a number: counts as they are, durations in milliseconds. */
 export type LimitValues = Record<LimitName, number>;

@@ -1,9 +1,10 @@
 /**
  * What `GET /metrics` exposes (SPEC §7): samples in, evaluations, events, deliveries by outcome and
- * their latency, outbox depth and open alerts, plus Node's process metrics. Every `createMetrics()`
- * has its own prom-client `Registry` (never the global one), so tests and several servers in one
- * process do not share counters. Counting happens through the typed methods below; the values that
- * live elsewhere (outbox depth, open alerts) are read at scrape time from functions given here.
+ * their latency, outbox depth, backlogs and budget, and open alerts, plus Node's process metrics.
+ * Every `createMetrics()` has its own prom-client `Registry` (never the global one), so tests and
+ * several servers in one process do not share counters. Counting happens through the typed methods
+ * below; the values that live elsewhere (outbox depth, backlogs, open alerts) are read at scrape time
+ * from functions given here.
  */
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
@@ -20,6 +21,11 @@ type MaybePromise<T> = T | Promise<T>;
 export interface MetricSources {
   /** Pending + in-flight notifications per webhook, e.g. `() => store.outboxDepths()`. */
   outboxDepths?: () => MaybePromise<ReadonlyArray<{ webhook: string; pending: number; inflight: number }>>;
+  /** The outbox budget and each webhook's backlog, e.g. `() => runtime.outboxState()`. */
+  outboxState?: () => MaybePromise<{
+    budget: { usedBytes: number; budgetBytes: number };
+    webhooks: ReadonlyArray<{ webhook: string; backlogged: boolean }>;
+  }>;
   /** Open alerts right now; without it, `setOpenAlerts` keeps the gauge. */
   openAlerts?: () => MaybePromise<number>;
   /** Series the engine keeps right now (all rules), e.g. `() => engine.seriesCount()`. */
@@ -88,6 +94,39 @@ export class TocsinMetrics {
         for (const depth of await outboxDepths()) this.set({ webhook: depth.webhook }, depth.pending + depth.inflight);
       },
     });
+    const outboxState = options.outboxState;
+    // Each gauge reads the state itself: it is one small table read (the store keeps the usage).
+    const state = async () => (outboxState === undefined ? null : await outboxState());
+    new Gauge({
+      name: 'tocsin_outbox_backlogged',
+      help: '1 while a webhook is backlogged (its depth reached its outbox_limit, until half of it), else 0.',
+      labelNames: ['webhook'],
+      registers,
+      async collect() {
+        const now = await state();
+        if (now === null) return;
+        this.reset();
+        for (const webhook of now.webhooks) this.set({ webhook: webhook.webhook }, webhook.backlogged ? 1 : 0);
+      },
+    });
+    new Gauge({
+      name: 'tocsin_outbox_bytes',
+      help: 'Bytes the undelivered notifications of every webhook take, as counted against the outbox budget.',
+      registers,
+      async collect() {
+        const now = await state();
+        if (now !== null) this.set(now.budget.usedBytes);
+      },
+    });
+    new Gauge({
+      name: 'tocsin_outbox_budget_bytes',
+      help: 'The global outbox budget (limit outbox_budget); at it, ingestion answers 503.',
+      registers,
+      async collect() {
+        const now = await state();
+        if (now !== null) this.set(now.budget.budgetBytes);
+      },
+    });
     const openAlerts = options.openAlerts;
     this.#openAlerts = new Gauge({
       name: 'tocsin_open_alerts',
@@ -143,6 +182,11 @@ export class TocsinMetrics {
   delivery(webhook: string, outcome: DeliveryOutcomeLabel, latencyMs?: number): void {
     this.#deliveries.inc({ webhook, outcome });
     if (latencyMs !== undefined && Number.isFinite(latencyMs)) this.#deliveryLatency.observe({ webhook }, latencyMs / 1000);
+  }
+
+  /** Notifications a lossy webhook dropped at its outbox_limit. */
+  deliveriesDropped(webhook: string, count: number): void {
+    if (count > 0) this.#deliveries.inc({ webhook, outcome: 'dropped' }, count);
   }
 
   /** For when no `openAlerts` source was given. */

@@ -17,9 +17,7 @@ import { planNotifications, type TemplateServes } from './notify.js';
 
 export interface PipelineOptions {
   engine: Engine;
-  store: AlertStore & Pick<OutboxStore, 'outboxDepth' | 'dropOldestPending'>;
-  /** Pending notifications per webhook at most (SPEC §6 bounded outbox). */
-  outboxLimit?: number;
+  store: AlertStore & Pick<OutboxStore, 'outboxUsage' | 'dropOldestPending'>;
   /** The webhooks in force; read on every commit so configuration changes apply at once. */
   webhooks: () => ReadonlyMap<string, Webhook>;
   /** Whether a template renders an event type; notifications a template cannot render are not queued. */
@@ -31,14 +29,15 @@ export interface PipelineOptions {
 }
 
 export interface CommitReport {
-  /** Non-lossy webhooks over their outbox limit: ingestion should slow its producers down. */
-  backpressure: string[];
+  /**
+   * Non-lossy webhooks at or over their outbox_limit after this commit. For visibility only: they
+   * keep queueing, and ingestion is refused only at the global outbox budget (Runtime.outboxState).
+   */
+  backlogged: string[];
 }
 
 export class Pipeline {
   private readonly options: PipelineOptions;
-  /** Webhooks over their limit at the last commit. */
-  backpressure: string[] = [];
 
   constructor(options: PipelineOptions) {
     this.options = options;
@@ -74,7 +73,7 @@ export class Pipeline {
    */
   commit(output: EngineOutput, together?: { batch: CommitBatch; write: (batch: CommitBatch) => void }): CommitReport {
     const engineDecidedNothing = output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0;
-    if (engineDecidedNothing && together === undefined) return { backpressure: this.backpressure };
+    if (engineDecidedNothing && together === undefined) return { backlogged: [] };
     const engineNow = this.options.engine.now();
     const batch: CommitBatch = {
       now: Number.isFinite(engineNow) ? engineNow : Date.now(),
@@ -122,30 +121,34 @@ export class Pipeline {
       batch.outbox!.push(...(extra.outbox ?? []));
       batch.audit = [...(extra.audit ?? [])];
     }
-    batch.outbox = this.admit(batch.outbox!, batch.now);
+    const admitted = this.admit(batch.outbox!, batch.now);
+    batch.outbox = admitted.kept;
     if (together !== undefined) together.write(batch);
     else this.options.store.commit(batch);
     if (batch.outbox.length > 0) this.options.onQueued?.(batch.outbox.length);
-    return { backpressure: this.backpressure };
+    return { backlogged: admitted.backlogged };
   }
 
   /**
-   * The bounded outbox: over its limit, a lossy webhook drops its oldest pending notifications
-   * (each reported as delivery.failed); any other webhook keeps queueing and is reported as
-   * backpressure, so nothing is ever dropped silently.
+   * The bounded outbox: at its outbox_limit, a lossy webhook drops its oldest pending notifications
+   * (each reported as delivery.failed); any other webhook keeps queueing (reported as backlogged),
+   * so nothing is ever dropped silently. Depths come from the store's usage table: one small read.
    */
-  private admit(outbox: OutboxInput[], now: number): OutboxInput[] {
-    const limit = this.options.outboxLimit ?? DEFAULT_OUTBOX_LIMIT;
+  private admit(outbox: OutboxInput[], now: number): { kept: OutboxInput[]; backlogged: string[] } {
     const counts = new Map<string, number>();
     for (const item of outbox) counts.set(item.webhook, (counts.get(item.webhook) ?? 0) + 1);
-    const backpressure: string[] = [];
+    const backlogged: string[] = [];
+    if (counts.size === 0) return { kept: outbox, backlogged };
+    const depths = new Map(this.options.store.outboxUsage().map((usage) => [usage.webhook, usage.rows]));
     const dropIncoming = new Map<string, number>();
     const failures: EmittedEvent[] = [];
     const webhooks = this.options.webhooks();
     for (const [name, incoming] of counts) {
       const store = this.options.store;
-      const plan = admissionPlan(store.outboxDepth(name), incoming, limit, webhooks.get(name)?.lossy ?? false);
-      if (plan.backpressure) backpressure.push(name);
+      const webhook = webhooks.get(name);
+      const lossy = webhook?.lossy ?? false;
+      const plan = admissionPlan(depths.get(name) ?? 0, incoming, webhook?.outbox_limit ?? DEFAULT_OUTBOX_LIMIT, lossy);
+      if (plan.backlogged && !lossy) backlogged.push(name);
       let missing = plan.dropPending + plan.dropIncoming;
       if (plan.dropPending > 0) {
         const dropped = store.dropOldestPending(name, plan.dropPending, now);
@@ -158,7 +161,6 @@ export class Pipeline {
       if (missing > 0) dropIncoming.set(name, missing);
       if (plan.dropPending + plan.dropIncoming > 0) this.options.onDropped?.(name, plan.dropPending + plan.dropIncoming);
     }
-    this.backpressure = backpressure;
     let kept = outbox;
     if (dropIncoming.size > 0) {
       kept = outbox.filter((item) => {
@@ -172,6 +174,6 @@ export class Pipeline {
     }
     // delivery.failed for the dropped ones go to the webhooks that subscribe to them (never the lossy one itself).
     for (const failure of failures) kept.push(...planNotifications(failure, webhooks, this.options.serves).outbox);
-    return kept;
+    return { kept, backlogged };
   }
 }

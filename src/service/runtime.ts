@@ -21,6 +21,8 @@ import { planNotifications } from './notify.js';
 import { createMetrics, type TocsinMetrics } from '../server/metrics.js';
 import { loadConfiguration, type Configuration, type ConfigurationResult } from './config.js';
 import { Pipeline } from './pipeline.js';
+import { BacklogMonitor, type OutboxState } from './backlog-monitor.js';
+import { DEFAULT_LIMITS } from '../server/limits.js';
 import { restoreSeries } from './restore.js';
 import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from './settle-batcher.js';
 
@@ -37,7 +39,8 @@ export interface RuntimeOptions {
   maxWindowSamples?: number;
   /** Series of all rules together at most (TOCSIN_MAX_SERIES); default DEFAULT_MAX_SERIES. */
   maxSeries?: number;
-  outboxLimit?: number;
+  /** The global outbox budget in bytes (limit `outbox_budget`, default: schemas/limits.schema.json). */
+  outboxBudgetBytes?: number;
   egress?: EgressPolicy;
   /** Which `{ file }` / `{ env }` secret sources webhooks created through the API may name. */
   secrets?: Partial<SecretPolicy>;
@@ -78,6 +81,7 @@ export class Runtime {
   readonly engine: Engine;
   readonly pipeline: Pipeline;
   readonly renderer: Renderer;
+  readonly backlogs: BacklogMonitor;
   private config: Configuration;
   private readonly worker: DeliveryWorker;
   private readonly sender: HttpSender;
@@ -108,6 +112,7 @@ export class Runtime {
     this.startedAt = now();
     this.metrics = createMetrics({
       outboxDepths: () => store.outboxDepths(),
+      outboxState: () => this.outboxState(),
       openAlerts: () => this.engine.alerts().filter((a) => a.state.phase === 'open').length,
       liveSeries: () => this.engine.seriesCount(),
     });
@@ -127,10 +132,21 @@ export class Runtime {
       engine: this.engine,
       store,
       webhooks: () => this.config.webhooks,
-      ...(options.outboxLimit ? { outboxLimit: options.outboxLimit } : {}),
       serves: (template, type) => this.template(template)?.serves(type) ?? true,
       onQueued: () => this.worker.wake(),
-      onDropped: (webhook, count) => this.log.warn({ webhook, count }, 'lossy webhook over its outbox limit: oldest notifications dropped'),
+      onDropped: (webhook, count) => {
+        this.metrics.deliveriesDropped(webhook, count);
+        this.log.warn({ webhook, count }, 'lossy webhook at its outbox_limit: oldest notifications dropped');
+      },
+    });
+    this.backlogs = new BacklogMonitor({
+      store,
+      webhooks: () => this.config.webhooks,
+      budgetBytes: options.outboxBudgetBytes ?? DEFAULT_LIMITS.outbox_budget,
+      emit: (events) => this.pipeline.emit(events.map((event) => ({ event, rule: null, notify: [] }))),
+      onChange: (change, event) => {
+        this.log.warn({ webhook: change.webhook, status: change.status, depth: change.depth }, event.data.message);
+      },
     });
     this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
     const settleBatcher = new SettleBatcher((outcomes) => {
@@ -191,8 +207,8 @@ export class Runtime {
     return this.config.webhooks.get(name);
   }
 
-  /** Samples in: evaluate, persist, queue. Returns the webhooks applying backpressure. */
-  ingest(samples: readonly Sample[], source: string): { backpressure: string[] } {
+  /** Samples in: evaluate, persist, queue. Returns the (non-lossy) webhooks now backlogged. */
+  ingest(samples: readonly Sample[], source: string): { backlogged: string[] } {
     const report = this.pipeline.commit(this.engine.ingest(samples));
     this.metrics.samplesReceived(source, samples.length);
     this.metrics.recordEngineStats(this.engine.stats);
@@ -202,6 +218,12 @@ export class Runtime {
   tick(): void {
     this.pipeline.tick();
     this.metrics.recordEngineStats(this.engine.stats);
+    this.backlogs.check((this.options.now ?? Date.now)());
+  }
+
+  /** The outbox budget and each webhook's depth and backlog, as they are now. */
+  outboxState(): OutboxState {
+    return this.backlogs.outboxState();
   }
 
   upsertEntity(entity: Entity): void {

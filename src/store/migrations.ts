@@ -227,6 +227,46 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX delivery_attempts_unqueued_event_id ON delivery_attempts (event_id) WHERE outbox_id IS NULL;
     `,
   },
+  {
+    version: 3,
+    name: 'outbox usage per webhook, kept by triggers',
+    sql: `
+      -- Unfinished (pending + inflight) rows and their event bytes per webhook, for the outbox
+      -- budget (SPEC §6). Ingestion reads it on every batch, so counting the partial indexes (which
+      -- grow with the backlog) would cost most when the server is already in trouble. Triggers keep
+      -- it exact whatever statement moves a row: claims, settlements, drops, retries, pruning.
+      CREATE TABLE outbox_usage (
+        webhook TEXT PRIMARY KEY,
+        rows INTEGER NOT NULL,
+        bytes INTEGER NOT NULL
+      );
+      INSERT INTO outbox_usage (webhook, rows, bytes)
+        SELECT webhook, COUNT(*), SUM(octet_length(event)) FROM outbox
+        WHERE status IN ('pending', 'inflight') GROUP BY webhook;
+      CREATE TRIGGER outbox_usage_insert AFTER INSERT ON outbox
+        WHEN NEW.status IN ('pending', 'inflight')
+      BEGIN
+        INSERT INTO outbox_usage (webhook, rows, bytes) VALUES (NEW.webhook, 1, octet_length(NEW.event))
+          ON CONFLICT (webhook) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+      END;
+      CREATE TRIGGER outbox_usage_requeue AFTER UPDATE OF status ON outbox
+        WHEN OLD.status NOT IN ('pending', 'inflight') AND NEW.status IN ('pending', 'inflight')
+      BEGIN
+        INSERT INTO outbox_usage (webhook, rows, bytes) VALUES (NEW.webhook, 1, octet_length(NEW.event))
+          ON CONFLICT (webhook) DO UPDATE SET rows = rows + 1, bytes = bytes + excluded.bytes;
+      END;
+      CREATE TRIGGER outbox_usage_finish AFTER UPDATE OF status ON outbox
+        WHEN OLD.status IN ('pending', 'inflight') AND NEW.status NOT IN ('pending', 'inflight')
+      BEGIN
+        UPDATE outbox_usage SET rows = rows - 1, bytes = bytes - octet_length(OLD.event) WHERE webhook = OLD.webhook;
+      END;
+      CREATE TRIGGER outbox_usage_delete AFTER DELETE ON outbox
+        WHEN OLD.status IN ('pending', 'inflight')
+      BEGIN
+        UPDATE outbox_usage SET rows = rows - 1, bytes = bytes - octet_length(OLD.event) WHERE webhook = OLD.webhook;
+      END;
+    `,
+  },
 ];
 
 const VERSION_TABLE = `

@@ -13,6 +13,7 @@ import * as config from './sqlite/config.js';
 import { SqliteConnection, type Durability } from './sqlite/connection.js';
 import * as log from './sqlite/delivery-log.js';
 import * as outbox from './sqlite/outbox.js';
+import { outboxUsage } from './sqlite/outbox-depth.js';
 import * as silences from './sqlite/silences.js';
 import type {
   Acknowledgement,
@@ -41,6 +42,7 @@ import type {
   FinalFailureStatus,
   OutboxDepth,
   OutboxQuery,
+  OutboxUsage,
   OutboxRow,
   PruneCounts,
   PruneCutoffs,
@@ -146,6 +148,9 @@ export class SqliteStore implements Store {
   }
   outboxDepths(): OutboxDepth[] {
     return outbox.outboxDepths(this.c);
+  }
+  outboxUsage(): OutboxUsage[] {
+    return outboxUsage(this.c);
   }
   dropOldestPending(webhook: string, count: number, at: EpochMs): OutboxRow[] {
     return this.c.transaction('relaxed', () => outbox.dropOldestPending(this.c, webhook, count, at));

@@ -163,6 +163,13 @@ export interface OutboxDepth {
   inflight: number;
 }
 
+/** Unfinished (pending + inflight) notifications of one webhook and the bytes of their events. */
+export interface OutboxUsage {
+  webhook: string;
+  rows: number;
+  eventBytes: number;
+}
+
 interface OutcomeBase {
   /** Outbox row id. */
   id: number;
@@ -439,6 +446,8 @@ export interface OutboxStore {
   /** Pending + inflight rows, of one webhook or all. */
   outboxDepth(webhook?: string): number;
   outboxDepths(): OutboxDepth[];
+  /** Unfinished rows and event bytes per webhook with any (kept as rows move, so reading it is cheap). */
+  outboxUsage(): OutboxUsage[];
   /** Marks the oldest pending rows of a lossy webhook as dropped and returns them. */
   dropOldestPending(webhook: string, count: number, at: EpochMs): OutboxRow[];
   /** Earliest time a claim could return something (due pending or lease expiry); null when the queue is empty. */

@@ -42,6 +42,12 @@ export function summarize(event: TocsinEvent): string {
       const cause = typeof status === 'number' ? ` (HTTP ${status})` : error === '' ? '' : ` (${error})`;
       return `${text(own(data, 'event_type'))} to webhook ${text(own(data, 'webhook'))} ${text(own(data, 'reason'))} after ${text(own(data, 'attempts'), '0')} attempts${cause}`;
     }
+    case 'delivery.backlog': {
+      const webhook = text(own(data, 'webhook'));
+      const depth = text(own(data, 'depth'), '0');
+      if (own(data, 'status') === 'drained') return `webhook ${webhook} drained its backlog (${depth} waiting)`;
+      return `webhook ${webhook} is backlogged: ${depth} notifications waiting (limit ${text(own(data, 'limit'))})`;
+    }
     case 'webhook.test':
       return text(own(data, 'message'), `tocsin webhook test for ${text(own(data, 'webhook'))}`);
   }

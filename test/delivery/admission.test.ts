@@ -4,11 +4,12 @@ import { CollectingSink, Directory, InMemoryOutbox, makeEvent, makeWebhook } fro
 
 describe('the bounded outbox plan', () => {
   it.each([
-    ['under the limit', 5, 3, 10, false, { dropPending: 0, dropIncoming: 0, backpressure: false }],
-    ['exactly at the limit', 7, 3, 10, true, { dropPending: 0, dropIncoming: 0, backpressure: false }],
-    ['over, not lossy: queue and report backpressure', 9, 3, 10, false, { dropPending: 0, dropIncoming: 0, backpressure: true }],
-    ['over, lossy: drop the oldest pending', 9, 3, 10, true, { dropPending: 2, dropIncoming: 0, backpressure: false }],
-    ['a burst larger than the limit, lossy', 2, 15, 10, true, { dropPending: 2, dropIncoming: 5, backpressure: false }],
+    ['under the limit', 5, 3, 10, false, { dropPending: 0, dropIncoming: 0, backlogged: false }],
+    ['exactly at the limit: backlogged', 7, 3, 10, true, { dropPending: 0, dropIncoming: 0, backlogged: true }],
+    ['over, not lossy: queue all, backlogged', 9, 3, 10, false, { dropPending: 0, dropIncoming: 0, backlogged: true }],
+    ['far over, not lossy: no drop', 50_000, 300, 10, false, { dropPending: 0, dropIncoming: 0, backlogged: true }],
+    ['over, lossy: drop the oldest pending', 9, 3, 10, true, { dropPending: 2, dropIncoming: 0, backlogged: true }],
+    ['a burst larger than the limit, lossy', 2, 15, 10, true, { dropPending: 2, dropIncoming: 5, backlogged: true }],
   ])('%s', (_title, depth, incoming, limit, lossy, expected) => {
     expect(admissionPlan(depth, incoming, limit, lossy)).toEqual(expected);
   });
@@ -33,7 +34,7 @@ describe('admit (SPEC §6 lossy)', () => {
     expect(result.accepted.map((item) => item.event.id)).toEqual(fresh.map((event) => event.id));
     expect(result.droppedRows.map((row) => row.event.id)).toEqual([old[0]?.id, old[1]?.id]);
     expect(outbox.statuses()).toEqual(['dropped', 'dropped', 'pending']);
-    expect(result.backpressure).toEqual([]);
+    expect(result.backlogged).toEqual(['lossy']);
     expect(sink.events.map((event) => [event.type, (event.data as { reason: string }).reason, (event.data as { event_id: string }).event_id])).toEqual([
       ['delivery.failed', 'dropped', old[0]?.id],
       ['delivery.failed', 'dropped', old[1]?.id],
@@ -50,13 +51,13 @@ describe('admit (SPEC §6 lossy)', () => {
     expect(result.accepted.map((item) => item.event.id)).toEqual([fresh[2]?.id]);
   });
 
-  it('queues everything for a webhook that is not lossy and reports backpressure', async () => {
+  it('queues everything for a webhook that is not lossy and reports it backlogged', async () => {
     const { outbox, sink, deps } = setup();
     for (let i = 0; i < 3; i++) outbox.add(makeEvent(), 'durable', { orderingKey: null });
     const fresh = [makeEvent(), makeEvent()];
     const result = await admit([...fresh.map((event) => ({ webhook: 'durable', event })), { webhook: 'lossy', event: makeEvent() }], deps, 1_000, 3);
     expect(result.accepted).toHaveLength(3);
-    expect(result.backpressure).toEqual(['durable']);
+    expect(result.backlogged).toEqual(['durable']);
     expect(outbox.statuses()).toEqual(['pending', 'pending', 'pending']);
     expect(sink.events).toEqual([]);
   });

@@ -37,6 +37,7 @@ describe('webhook options and their defaults (SPEC §6)', () => {
       batch: null,
       discard_after: '5m',
       lossy: false,
+      outbox_limit: 10000,
       allow_invalid_certs: false,
       ca_file: null,
       concurrency: 16,

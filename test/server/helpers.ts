@@ -71,7 +71,10 @@ export async function startTestServer(options: TestServerOptions = {}): Promise<
   const log = pino({ level: 'silent' });
   let runtime: Runtime;
   try {
-    runtime = Runtime.open({ ...options.runtime, configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now });
+    runtime = Runtime.open({
+      ...options.runtime, configDir, dataFile: join(dir, 'tocsin.db'), log, now: clock.now,
+      ...(options.limits ? { outboxBudgetBytes: options.limits.outbox_budget } : {}),
+    });
   } catch (error) {
     rmSync(dir, { recursive: true, force: true });
     throw error;

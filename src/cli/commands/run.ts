@@ -92,6 +92,7 @@ export async function startServer(options: RunOptions & { log?: Logger; tickInte
       secrets,
       log,
       maxSeries: config.maxSeries,
+      outboxBudgetBytes: limits.outbox_budget,
       ...(options.tickIntervalMs ? { tickIntervalMs: options.tickIntervalMs } : {}),
       ...(options.now ? { now: options.now } : {}),
     });

@@ -12,6 +12,7 @@ import { minuteChart } from '../charts/render.js';
 import { badge, enabledBadge } from '../components/badges.js';
 import { liveRegion, notice } from '../components/notice.js';
 import { dataTable } from '../components/table.js';
+import { backlogBadge, backlogBadgeSpec } from './backlog.js';
 import { describeEvents, errorText, type DeliveryAttempt, type TestResult, type WebhookRow, type WebhookStats } from './types.js';
 
 interface WebhookDetail extends WebhookRow {
@@ -148,13 +149,19 @@ export async function webhookPage(context: PageContext, name: string): Promise<H
   };
 
   const headers = Object.keys(webhook.headers ?? {});
+  const backlog = backlogBadgeSpec(webhook);
   return h(
     'section',
     { class: 'page webhook-page' },
     h('p', { class: 'crumbs' }, h('a', { href: href({ page: 'webhooks' }) }, 'Webhooks'), ' / '),
-    h('div', { class: 'page-head' }, h('h1', null, name, ' ', enabledBadge(webhook.enabled)), h('div', { class: 'toolbar' }, actions)),
+    h('div', { class: 'page-head' },
+      h('h1', null, name, ' ', enabledBadge(webhook.enabled), ' ', backlogBadge(webhook)),
+      h('div', { class: 'toolbar' }, actions)),
     webhook.description ? h('p', { class: 'lede' }, webhook.description) : null,
     webhook.source === 'file' ? notice('info', `Defined in a configuration file${webhook.file ? ` (${webhook.file})` : ''}: change it there and reload.`) : null,
+    backlog === null ? null : notice('warning',
+      `Backlogged: ${backlog.title}. Notifications keep queueing until the global outbox budget (or are dropped, ` +
+      "for a lossy webhook); see the deliveries below for the receiver's answers."),
     status,
     testArea,
     h(
@@ -162,7 +169,9 @@ export async function webhookPage(context: PageContext, name: string): Promise<H
       { class: 'counters', role: 'group', 'aria-label': 'Invocation counters' },
       h('div', { class: 'counter ok' }, h('span', { class: 'counter-value', 'data-testid': 'successes' }, String(webhook.successes ?? stats.successes ?? 0)), h('span', { class: 'counter-label' }, 'successful')),
       h('div', { class: 'counter bad' }, h('span', { class: 'counter-value', 'data-testid': 'failures' }, String(webhook.failures ?? stats.failures ?? 0)), h('span', { class: 'counter-label' }, 'failed')),
-      h('div', { class: 'counter' }, h('span', { class: 'counter-value' }, String(webhook.outboxDepth ?? 0)), h('span', { class: 'counter-label' }, 'queued')),
+      h('div', { class: 'counter' },
+        h('span', { class: 'counter-value', 'data-testid': 'queued' }, String(webhook.outboxDepth ?? 0)),
+        h('span', { class: 'counter-label' }, `queued (limit ${webhook.outboxLimit ?? '?'})`)),
       h('div', { class: 'counter wide' }, h('span', { class: 'counter-label' }, 'last success'), h('span', null, formatTime(webhook.lastSuccessAt ?? stats.lastSuccessAt))),
       h('div', { class: 'counter wide' }, h('span', { class: 'counter-label' }, 'last failure'), h('span', null, formatTime(webhook.lastFailureAt ?? stats.lastFailureAt))),
     ),
@@ -190,7 +199,8 @@ export async function webhookPage(context: PageContext, name: string): Promise<H
           ['Timeout', webhook.timeout ?? '30s'],
           ['Batch window', webhook.batch ?? 'off (one request per event)'],
           ['Discard after', webhook.discard_after ?? '5m'],
-          ['When the queue is full', webhook.lossy ? 'drop oldest (lossy)' : 'keep queueing'],
+          ['Outbox limit', `${webhook.outboxLimit ?? '?'} notifications waiting (then backlogged)`],
+          ['At the outbox limit', webhook.lossy ? 'drop oldest (lossy)' : 'keep queueing, up to the outbox budget'],
           ['TLS certificates', webhook.allow_invalid_certs ? 'any certificate accepted (testing only)' : 'verified'],
           ['Extra CA file', webhook.ca_file ?? 'none'],
         ]),

@@ -25,7 +25,12 @@ const SIGNATURE_LABELS: Record<SignatureType, string> = {
   'standard-webhooks': 'Standard Webhooks (webhook-signature v1)',
 };
 
-function text(form: WebhookForm, key: 'name' | 'url' | 'description' | 'timeout' | 'batch' | 'discardAfter' | 'caFile' | 'concurrency' | 'retryInitial' | 'retryMax' | 'authUser' | 'apiKeyHeader', attrs: Record<string, string | boolean | null> = {}, onChange?: () => void): HTMLInputElement {
+type TextKey = 'name' | 'url' | 'description' | 'timeout' | 'batch' | 'discardAfter' | 'caFile' | 'concurrency'
+  | 'outboxLimit' | 'retryInitial' | 'retryMax' | 'authUser' | 'apiKeyHeader';
+
+function text(
+  form: WebhookForm, key: TextKey, attrs: Record<string, string | boolean | null> = {}, onChange?: () => void,
+): HTMLInputElement {
   const input = textInput(attrs);
   input.value = form[key];
   input.addEventListener('input', () => {
@@ -197,7 +202,20 @@ export async function webhookFormPage(context: PageContext, name: string | null)
       field({ label: 'First retry after', control: text(form, 'retryInitial', { placeholder: '1s' }), pointer: '/retry/initial', errors, help: durationHelp('Doubles per attempt') }),
       field({ label: 'Longest retry wait', control: text(form, 'retryMax', { placeholder: '1m' }), pointer: '/retry/max', errors, help: durationHelp('Cap of the backoff') }),
     ),
-    field({ label: 'Lossy: when the queue is over its limit, drop the oldest notifications (reported as delivery.failed)', control: checkbox(form.lossy, (v) => (form.lossy = v)), pointer: '/lossy', errors }),
+    field({
+      label: 'Outbox limit',
+      control: text(form, 'outboxLimit', { inputmode: 'numeric', placeholder: '10000' }),
+      pointer: '/outbox_limit',
+      errors,
+      help: 'Notifications waiting at which the webhook is backlogged (a badge and a delivery.backlog event). '
+        + 'They keep queueing until the global outbox budget, unless lossy.',
+    }),
+    field({
+      label: 'Lossy: at the outbox limit, drop the oldest notifications (each a delivery.failed) instead of queueing',
+      control: checkbox(form.lossy, (v) => (form.lossy = v)),
+      pointer: '/lossy',
+      errors,
+    }),
     field({ label: 'Allow invalid TLS certificates (testing only)', control: checkbox(form.allowInvalidCerts, (v) => (form.allowInvalidCerts = v)), pointer: '/allow_invalid_certs', errors }),
     field({ label: 'Extra CA file (PEM, on the server)', control: text(form, 'caFile', { placeholder: 'certs/internal-ca.pem' }), pointer: '/ca_file', errors }),
   );

@@ -12,6 +12,7 @@ import { badge, enabledBadge } from '../components/badges.js';
 import { confirmDialog } from '../components/dialog.js';
 import { liveRegion, notice } from '../components/notice.js';
 import { dataTable, type Column } from '../components/table.js';
+import { backlogBadge } from './backlog.js';
 import { describeEvents, type WebhookRow, type WebhookStats } from './types.js';
 
 async function sparkCell(context: PageContext, name: string, cell: HTMLElement): Promise<void> {
@@ -77,7 +78,7 @@ export async function webhooksPage(context: PageContext): Promise<HTMLElement> {
     { header: 'Name', cell: (row) => h('a', { href: href({ page: 'webhook', name: row.name }) }, row.name) },
     { header: 'Events', cell: (row) => h('span', { class: 'events' }, describeEvents(row.events, row.events_policy)) },
     { header: 'URL', className: 'url', cell: (row) => h('span', { class: 'mono', title: row.url }, row.url) },
-    { header: 'Status', cell: (row) => enabledBadge(row.enabled) },
+    { header: 'Status', cell: (row) => [enabledBadge(row.enabled), backlogBadge(row)] },
     { header: 'Successful', className: 'num', cell: (row) => h('span', { class: 'count-ok' }, String(row.successes ?? 0)) },
     { header: 'Failed', className: 'num', cell: (row) => h('span', { class: (row.failures ?? 0) > 0 ? 'count-bad' : null }, String(row.failures ?? 0)) },
     {
@@ -130,3 +131,4 @@ export async function webhooksPage(context: PageContext): Promise<HTMLElement> {
     dataTable('Webhooks', columns, webhooks, 'No webhooks yet.', { captionHidden: true }),
   );
 }
+

@@ -57,6 +57,8 @@ export interface WebhookForm {
   batch: string;
   discardAfter: string;
   lossy: boolean;
+  /** Depth at which the webhook is backlogged (and a lossy one drops). */
+  outboxLimit: string;
   allowInvalidCerts: boolean;
   caFile: string;
   concurrency: string;
@@ -95,6 +97,7 @@ export function emptyForm(): WebhookForm {
     batch: '',
     discardAfter: '5m',
     lossy: false,
+    outboxLimit: '10000',
     allowInvalidCerts: false,
     caFile: '',
     concurrency: '16',
@@ -166,6 +169,7 @@ export function formFromWebhook(webhook: unknown): WebhookForm {
     batch: str(w.batch),
     discardAfter: str(w.discard_after, form.discardAfter),
     lossy: w.lossy === true,
+    outboxLimit: str(w.outbox_limit, form.outboxLimit),
     allowInvalidCerts: w.allow_invalid_certs === true,
     caFile: str(w.ca_file),
     concurrency: str(w.concurrency, form.concurrency),
@@ -199,6 +203,7 @@ function withDefined(object: Json): Json {
 export function webhookFromForm(form: WebhookForm): Json {
   const pairs = (rows: HeaderRow[]) => Object.fromEntries(rows.filter((row) => row.name.trim() !== '' || row.value !== '').map((row) => [row.name.trim(), row.value]));
   const concurrency = form.concurrency.trim() === '' ? undefined : Number(form.concurrency);
+  const outboxLimit = form.outboxLimit.trim() === '' ? undefined : Number(form.outboxLimit);
   return withDefined({
     name: form.name.trim(),
     url: form.url.trim(),
@@ -218,6 +223,7 @@ export function webhookFromForm(form: WebhookForm): Json {
     batch: form.batch.trim() || undefined,
     discard_after: form.discardAfter.trim() || undefined,
     lossy: form.lossy,
+    outbox_limit: outboxLimit === undefined || Number.isInteger(outboxLimit) ? outboxLimit : form.outboxLimit,
     allow_invalid_certs: form.allowInvalidCerts,
     ca_file: form.caFile.trim() || undefined,
     // A non-number stays as text so the API's schema error points at the field.

@@ -17,6 +17,10 @@ export interface WebhookRow {
   lastSuccessAt?: unknown;
   lastFailureAt?: unknown;
   outboxDepth?: number;
+  outboxLimit?: number;
+  /** Depth reached outbox_limit (until it falls to half of it). */
+  backlogged?: boolean;
+  backloggedSince?: unknown;
 }
 
 export interface WebhookStats {

@@ -8,9 +8,13 @@ import { auditRoutes } from './audit.js';
 import { meRoutes } from './me.js';
 import { webhookRoutes } from './webhooks.js';
 import { deliveryRoutes } from './deliveries.js';
+import { outboxRoutes } from './outbox.js';
 import { templateRoutes } from './templates.js';
 
 /** The whole API, in the order of the OpenAPI document. */
 export function allRoutes(): RouteSpec[] {
-  return [...healthRoutes(), ...ingestRoutes(), ...ruleRoutes(), ...alertRoutes(), ...silenceRoutes(), ...auditRoutes(), ...meRoutes(), ...webhookRoutes(), ...deliveryRoutes(), ...templateRoutes()];
+  return [
+    ...healthRoutes(), ...ingestRoutes(), ...ruleRoutes(), ...alertRoutes(), ...silenceRoutes(), ...auditRoutes(),
+    ...meRoutes(), ...webhookRoutes(), ...deliveryRoutes(), ...outboxRoutes(), ...templateRoutes(),
+  ];
 }

@@ -10,6 +10,37 @@ import { ApiError } from '../errors.js';
 import { ingestLimitsOf } from '../limits.js';
 import { route, type RouteContext, type RouteSpec } from '../route.js';
 import type { Sample } from '../../model/sample.js';
+import { formatSize } from '../../model/size.js';
+import type { OutboxState } from '../../service/backlog-monitor.js';
+
+/** Seconds a refused client waits: deliveries drain a backlog in seconds once its receiver is back. */
+export const OUTBOX_FULL_RETRY_AFTER_S = 5;
+
+/** The 503 of a full outbox: what happened, which webhooks hold the outbox, what to do. */
+function outboxFull(outbox: OutboxState): ApiError {
+  const { usedBytes, budgetBytes, rows } = outbox.budget;
+  const holders = outbox.webhooks.filter((w) => w.depth > 0).sort((a, b) => b.bytes - a.bytes);
+  const shown = holders.slice(0, 5).map((w) =>
+    `${w.webhook} (${w.depth} waiting${w.backlogged ? ', backlogged' : ''})`);
+  const more = holders.length > 5 ? ` and ${holders.length - 5} more` : '';
+  const first = holders.find((w) => w.backlogged)?.webhook ?? holders[0]?.webhook ?? 'NAME';
+  const message =
+    `the outbox is full: ${rows} undelivered notifications take ${formatSize(usedBytes)}, ` +
+    `the outbox budget is ${formatSize(budgetBytes)}; nothing of this batch was applied. ` +
+    `Held by webhook(s) ${shown.join(', ')}${more}.`;
+  const hint =
+    'send the batch again after Retry-After: samples are accepted as soon as deliveries bring the outbox ' +
+    'under its budget. ' +
+    `To get there, bring the receiver back (GET /api/v1/webhooks/${first}/deliveries shows its answers), ` +
+    'or disable the webhook or make it lossy: true, or raise the outbox_budget limit ' +
+    '(--limit outbox_budget=BYTES or TOCSIN_LIMITS)';
+  const webhooks = holders.map(({ webhook, depth, bytes, backlogged }) => ({ webhook, depth, bytes, backlogged }));
+  return new ApiError(503, 'outbox_full', message, {
+    hint,
+    headers: { 'retry-after': String(OUTBOX_FULL_RETRY_AFTER_S) },
+    details: { outbox: { rows, bytes: usedBytes, budget_bytes: budgetBytes }, webhooks },
+  });
+}
 
 function bodyText(request: FastifyRequest): string {
   if (typeof request.body === 'string') return request.body;
@@ -26,14 +57,14 @@ function accept(result: IngestResult, source: string, context: RouteContext): Sa
       details: result.errors,
     });
   }
-  // Backpressure before anything is applied: a webhook over its outbox limit slows producers down
-  // (SPEC §6: non-lossy webhooks never drop); Telegraf and most clients retry on 503.
-  const backpressure = context.runtime.pipeline.backpressure;
-  if (backpressure.length > 0 && result.samples.length > 0) {
-    throw new ApiError(503, 'backpressure', `webhook(s) ${backpressure.join(', ')} have more pending notifications than the outbox allows; try again shortly`, {
-      hint: 'the receiver is slow or down; samples are accepted again as soon as the outbox drains',
-      headers: { 'retry-after': '5' },
-    });
+  // Backpressure before anything is applied, from the outbox as it is now (SPEC §6): only the global
+  // budget refuses samples, never one receiver being down; Telegraf and most clients retry on 503.
+  if (result.samples.length > 0) {
+    const outbox = context.runtime.outboxState();
+    if (outbox.budget.full) {
+      context.runtime.metrics.samplesRejected('outbox_full', result.samples.length);
+      throw outboxFull(outbox);
+    }
   }
   context.runtime.ingest(result.samples, source);
   return result.samples;

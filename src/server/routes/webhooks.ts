@@ -23,6 +23,7 @@ import { authorize, type Principal } from '../access.js';
 import { ApiError, notFound } from '../errors.js';
 import { namesBody, nameParams, route, type RouteSpec } from '../route.js';
 import { iso } from '../query.js';
+import type { WebhookOutbox } from '../../service/backlog-monitor.js';
 import { testResultView } from './deliveries.js';
 import { knownSecrets } from '../secrets-view.js';
 
@@ -187,12 +188,23 @@ function sourceOf(runtime: Runtime, name: string): 'file' | 'api' {
   return runtime.configuration.sources.webhooks.get(name) ?? 'api';
 }
 
+/** Depth and backlog of a webhook's outbox (SPEC §6: a backlogged webhook is visible). */
+export function outboxView(outbox: WebhookOutbox | undefined, limit: number) {
+  return {
+    outboxDepth: outbox?.depth ?? 0,
+    outboxLimit: limit,
+    backlogged: outbox?.backlogged ?? false,
+    backloggedSince: outbox?.backloggedSince == null ? null : iso(outbox.backloggedSince),
+  };
+}
+
 function detailView(runtime: Runtime, webhook: Webhook, reveal = false) {
   const source = sourceOf(runtime, webhook.name);
   const file = source === 'file' ? definingFile(runtime, 'webhook', webhook.name) : null;
+  const outbox = runtime.outboxState().webhooks.find((w) => w.webhook === webhook.name);
   return {
     ...maskWebhook(webhook, { reveal }), source, ...(file ? { file } : {}), ...totalsOf(runtime, webhook.name),
-    outboxDepth: runtime.store.outboxDepth(webhook.name),
+    ...outboxView(outbox, webhook.outbox_limit),
   };
 }
 
@@ -238,13 +250,13 @@ export function webhookRoutes(): RouteSpec[] {
   return [
     route({
       method: 'GET', url: '/api/v1/webhooks', permission: 'read', tag: 'webhooks',
-      summary: 'Webhooks from files and the API, with successful and failed invocations and the outbox depth; '
+      summary: 'Webhooks from files and the API, with invocation counters, outbox depth and whether each is backlogged; '
         + 'URL credentials masked unless an admin asks for reveal=true',
       schema: { querystring: revealQuery },
       handler: (request, _reply, { runtime, principal }) => {
         const reveal = wantsReveal(request.query, principal);
         const totals = new Map(runtime.store.webhookTotals().map((t) => [t.webhook, t]));
-        const depths = new Map(runtime.store.outboxDepths().map((d) => [d.webhook, d.pending + d.inflight]));
+        const outboxes = new Map(runtime.outboxState().webhooks.map((w) => [w.webhook, w]));
         const webhooks = [...runtime.configuration.webhooks.values()].sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)).map((w) => {
           const t = totals.get(w.name);
           return {
@@ -253,7 +265,7 @@ export function webhookRoutes(): RouteSpec[] {
             min_severity: w.min_severity, rules: w.rules, template: w.template, content_type: w.content_type, source: sourceOf(runtime, w.name),
             successes: t?.successes ?? 0, failures: t?.failures ?? 0,
             lastSuccessAt: t?.lastSuccessAt == null ? null : iso(t.lastSuccessAt), lastFailureAt: t?.lastFailureAt == null ? null : iso(t.lastFailureAt),
-            outboxDepth: depths.get(w.name) ?? 0,
+            ...outboxView(outboxes.get(w.name), w.outbox_limit),
           };
         });
         return { webhooks };

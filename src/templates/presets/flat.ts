@@ -69,6 +69,13 @@ export const flat: Preset = {
       eventTypes: ['delivery.failed'],
       body: { ...envelope, webhook: '#webhook', failed_event_id: '#failed_event_id', failed_event_type: '#failed_event_type', attempts: '#attempts', last_status: '#last_status', last_error: '#last_error', reason: '#reason' },
     },
+    {
+      eventTypes: ['delivery.backlog'],
+      body: {
+        ...envelope, webhook: '#webhook', status: '#status', depth: '#depth', limit: '#limit', lossy: '#lossy',
+        since: '#since', outbox_bytes: '#outbox_bytes', budget_bytes: '#budget_bytes', message: '#message',
+      },
+    },
     { eventTypes: ['webhook.test'], body: { ...envelope, webhook: '#webhook', message: '#message' } },
   ],
 };

@@ -18,4 +18,6 @@ export interface Preset {
 
 export const FIRING_TYPES: readonly EventType[] = ['alert.open', 'alert.repeat', 'alert.nodata', 'alert.flapping'];
 export const RESOLVED_TYPES: readonly EventType[] = ['alert.cancel'];
-export const OTHER_TYPES: readonly EventType[] = ['rule.error', 'config.changed', 'delivery.failed', 'webhook.test'];
+export const OTHER_TYPES: readonly EventType[] = [
+  'rule.error', 'config.changed', 'delivery.failed', 'delivery.backlog', 'webhook.test',
+];

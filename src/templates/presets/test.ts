@@ -14,7 +14,10 @@ export const test: Preset = {
   sources: [
     { eventTypes: ['webhook.test'], body: { eventnumber: '#timestamp_ms', event_type: 'webhook test', createddate: '#timestamp_ms', createdtime } },
     {
-      eventTypes: ['alert.open', 'alert.repeat', 'alert.cancel', 'alert.nodata', 'alert.flapping', 'rule.error', 'config.changed', 'delivery.failed'],
+      eventTypes: [
+        'alert.open', 'alert.repeat', 'alert.cancel', 'alert.nodata', 'alert.flapping',
+        'rule.error', 'config.changed', 'delivery.failed', 'delivery.backlog',
+      ],
       body: { eventnumber: '#timestamp_ms', event_type: '#event_type', createddate: '#timestamp_ms', createdtime },
     },
   ],

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { backlogBadgeSpec } from '../../../src/console/webhooks/backlog.js';
 import { duplicatesOf, emptyForm, formFromWebhook, MASK, secretFromApi, secretToApi, webhookFromForm } from '../../../src/console/webhooks/model.js';
 
 const masked = {
@@ -20,6 +21,7 @@ const masked = {
   batch: '1s',
   discard_after: '15m',
   lossy: true,
+  outbox_limit: 500,
   allow_invalid_certs: true,
   ca_file: 'certs/ca.pem',
   concurrency: 2,
@@ -121,5 +123,28 @@ describe('a warning names webhooks with the same URL, events and template', () =
 
   it('says nothing before a URL is typed', () => {
     expect(duplicatesOf({ ...form(), url: ' ' }, others, null)).toEqual([]);
+  });
+});
+
+describe('outbox limit and backlog', () => {
+  it('round-trips outbox_limit, keeping a non-number as text so the API points at the field', () => {
+    const form = formFromWebhook({ name: 'x', url: 'https://example.com', outbox_limit: 250 });
+    expect(form.outboxLimit).toBe('250');
+    expect(webhookFromForm(form).outbox_limit).toBe(250);
+    form.outboxLimit = 'lots';
+    expect(webhookFromForm(form).outbox_limit).toBe('lots');
+    form.outboxLimit = '';
+    expect(webhookFromForm(form)).not.toHaveProperty('outbox_limit');
+  });
+
+  it('shows a backlogged badge with depth, limit and since; none for a webhook that keeps up', () => {
+    expect(backlogBadgeSpec({ backlogged: false, outboxDepth: 3, outboxLimit: 10 })).toBeNull();
+    expect(backlogBadgeSpec({})).toBeNull();
+    const since = '2026-12-07T10:00:00.000Z';
+    expect(backlogBadgeSpec({ backlogged: true, outboxDepth: 12, outboxLimit: 10, backloggedSince: since })).toEqual({
+      text: 'backlogged',
+      tone: 'warn',
+      title: `12 notifications waiting, limit 10 since ${since}: the receiver is down or slow`,
+    });
   });
 });
