@@ -276,8 +276,10 @@ export class DeliveryWorker {
     this.#heldBy.set(row.webhook, (this.#heldBy.get(row.webhook) ?? 0) + 1);
   }
 
+  /** Forgets a held row, unless the id is held now by a newer claim (a retry claimed again). */
   #unhold(row: ClaimedRow): void {
-    if (!this.#held.delete(row.id)) return;
+    if (this.#held.get(row.id) !== row) return;
+    this.#held.delete(row.id);
     const left = (this.#heldBy.get(row.webhook) ?? 1) - 1;
     if (left > 0) this.#heldBy.set(row.webhook, left);
     else this.#heldBy.delete(row.webhook);
@@ -458,6 +460,12 @@ export class DeliveryWorker {
 
   async #settle(settlements: Settlement[]): Promise<void> {
     if (settlements.length === 0) return;
+    // Settled rows are no longer ours from here on: once the outcome is stored, a retry may fall
+    // due and be claimed again before this job has finished; that claim is a new row to route.
+    for (const settlement of settlements) {
+      const row = this.#held.get(settlement.id);
+      if (row !== undefined) this.#unhold(row);
+    }
     const applied = await this.#deps.outbox.settle(settlements);
     for (const [index, settlement] of settlements.entries()) {
       if (applied[index] === false) {
