@@ -122,6 +122,11 @@ export interface OutboxInput {
   alertId?: string | null;
   /** First attempt not before this time; defaults to the batch's `now`. */
   notBefore?: EpochMs;
+  /**
+   * Recorded as dropped at once with this reason, never sent (a lossy webhook over its limit): the
+   * row keeps the notification visible in the alert's explanation and the delivery list.
+   */
+  dropped?: string;
 }
 
 export interface OutboxRow {

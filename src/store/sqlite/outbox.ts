@@ -44,7 +44,7 @@ export function insertOutbox(c: SqliteConnection, input: OutboxInput, now: Epoch
   const row = c.get(
     `INSERT INTO outbox (event_id, event, webhook, template, ordering_key, alert_id, status, attempts,
                          next_attempt_at, created_at, queued_at, updated_at, head)
-     VALUES (:eventId, :event, :webhook, :template, :orderingKey, :alertId, 'pending', 0, :notBefore, :now, :now, :now,
+     VALUES (:eventId, :event, :webhook, :template, :orderingKey, :alertId, :status, 0, :notBefore, :now, :now, :now,
              CASE WHEN :orderingKey IS NULL THEN 1 WHEN EXISTS (${UNFINISHED_OF_KEY}) THEN 0 ELSE 1 END)
      ON CONFLICT (event_id, webhook) DO NOTHING
      RETURNING id`,
@@ -57,9 +57,13 @@ export function insertOutbox(c: SqliteConnection, input: OutboxInput, now: Epoch
       alertId: input.alertId !== undefined ? input.alertId : alertIdOf(input.event),
       notBefore: input.notBefore ?? now,
       now,
+      status: input.dropped === undefined ? 'pending' : 'dropped',
     },
   );
-  if (row !== undefined) return integer(row, 'id');
+  if (row !== undefined) {
+    if (input.dropped !== undefined) c.run('UPDATE outbox SET last_error = :error WHERE id = :id', { error: input.dropped, id: integer(row, 'id') });
+    return integer(row, 'id');
+  }
   // Already queued (same event id for the same webhook): the existing row stands.
   const existing = c.get('SELECT id FROM outbox WHERE event_id = :eventId AND webhook = :webhook', { eventId: input.event.id, webhook: input.webhook });
   if (existing === undefined) throw new Error('store: outbox insert neither inserted nor found a row');
