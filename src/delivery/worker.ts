@@ -225,7 +225,7 @@ export class DeliveryWorker {
 
   /** A webhook's budget of claimed rows: what it can send soon, within its concurrency. */
   #budgetOf(webhook: Webhook | undefined): number {
-    if (webhook === undefined || !webhook.enabled) return this.#claimAhead * this.#maxBatchEvents;
+    if (webhook === undefined || !webhook.enabled) return this.#defaultBudget;
     const perRequest = webhook.timing.batchMs > 0 ? this.#maxBatchEvents : 1;
     return Math.max(1, Math.min(this.#maxHeldRows, this.#claimAhead * webhook.concurrency * perRequest));
   }
@@ -255,8 +255,9 @@ export class DeliveryWorker {
     return { budgets, total: total + this.#defaultBudget, wanted };
   }
 
+  /** For webhooks the directory does not name: their rows are failed at once, so a modest chunk. */
   get #defaultBudget(): number {
-    return this.#budgetOf(undefined);
+    return Math.min(this.#maxHeldRows, this.#claimAhead * 16);
   }
 
   async #fill(): Promise<void> {
