@@ -65,6 +65,9 @@ export class Directory implements WebhookDirectory {
   get(name: string): Webhook | undefined {
     return this.webhooks.get(name);
   }
+  names(): Iterable<string> {
+    return this.webhooks.keys();
+  }
 }
 
 export class CollectingSink implements EventSink {
