@@ -2,9 +2,10 @@
  * The durable outbox (SPEC §6): rows are inserted in the engine's transaction, claimed with a lease
  * by delivery workers, and settled. The claim is the SQLite form of the PostgreSQL pattern
  *
- *   UPDATE outbox SET status = 'inflight', … WHERE id IN (
- *     SELECT id FROM outbox o WHERE <due> AND NOT EXISTS (<earlier unfinished row of the same key>)
- *     ORDER BY next_attempt_at, id LIMIT n FOR UPDATE SKIP LOCKED) RETURNING *
+ *   UPDATE outbox SET status = 'inflight', lease_until = …, fence = fence + 1 WHERE id IN (
+ *     SELECT id FROM outbox o WHERE o.webhook = $webhook AND <due> AND o.head
+ *       AND NOT EXISTS (<earlier unfinished row of the same (webhook, key)>)
+ *     ORDER BY next_attempt_at, id LIMIT <the webhook's free budget> FOR UPDATE SKIP LOCKED) RETURNING *
  *
  * which stays correct with several workers: a worker that skips a row locked by another still sees
  * that row as unfinished in NOT EXISTS, so it cannot take the row behind it. SQLite needs no SKIP
