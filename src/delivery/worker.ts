@@ -162,9 +162,13 @@ export class DeliveryWorker {
       try {
         const released = await this.#deps.outbox.releaseOrphanedClaims(this.#deps.clock.now());
         this.#orphansReleased = true;
-        if (released > 0) this.#deps.log.warn({ released }, 'delivery worker: notifications left in flight by a stopped process are due again');
+        if (released > 0) {
+          const message = 'delivery worker: notifications left in flight by a stopped process are due again';
+          this.#deps.log.warn({ released }, message);
+        }
       } catch (error) {
-        this.#deps.log.error({ err: error }, 'delivery worker: releasing the claims of a stopped process failed; they wait for their lease');
+        const message = 'delivery worker: releasing the claims of a stopped process failed; they wait for their lease';
+        this.#deps.log.error({ err: error }, message);
       }
     }
     while (this.#running) {
@@ -265,7 +269,8 @@ export class DeliveryWorker {
     const plan = this.#claimBudgets(now);
     if (plan.wanted && !this.#stopping) {
       this.#lastClaimAt = now;
-      const rows = await this.#deps.outbox.claimDue(now, plan.total, this.#leaseMs, { budgets: plan.budgets, defaultBudget: this.#defaultBudget });
+      const budgets = { budgets: plan.budgets, defaultBudget: this.#defaultBudget };
+      const rows = await this.#deps.outbox.claimDue(now, plan.total, this.#leaseMs, budgets);
       for (const row of rows) await this.#route(row, now);
     }
     this.#flushBatches(this.#deps.clock.now());
@@ -353,7 +358,9 @@ export class DeliveryWorker {
     const webhook = this.#usable(name);
     if (typeof webhook === 'string') {
       const at = this.#deps.clock.now();
-      await this.#settle(job.rows.map((row) => ({ id: row.id, at, fence: row.fence, outcome: 'failed', error: webhook })));
+      await this.#settle(
+        job.rows.map((row) => ({ id: row.id, at, fence: row.fence, outcome: 'failed', error: webhook })),
+      );
       return;
     }
     const rendered: Array<{ row: ClaimedRow; body: RenderedBody }> = [];
@@ -386,7 +393,11 @@ export class DeliveryWorker {
   async #conclude(webhook: Webhook, rows: ClaimedRow[], result: AttemptResult): Promise<void> {
     const at = this.#deps.clock.now();
     if (result.ok) {
-      await this.#settle(rows.map((row) => ({ id: row.id, at, fence: row.fence, sent: true, outcome: 'delivered', log: attemptLog(row, result) })));
+      await this.#settle(
+        rows.map((row) => ({
+          id: row.id, at, fence: row.fence, sent: true, outcome: 'delivered', log: attemptLog(row, result),
+        })),
+      );
       return;
     }
     const summary = attemptSummary(result);
@@ -403,7 +414,12 @@ export class DeliveryWorker {
         retries.push({ row, retryAt: decision.retryAt });
       } else {
         const outcome = decision.give_up === 'rejected' ? 'failed' : 'discarded';
-        const failure = this.#failureEvent(webhook.name, row, sent, result.statusCode, decision.reason, decision.give_up, at);
+        const failure = this.#failureEvent(webhook.name, row, at, {
+          attempts: sent,
+          lastStatus: result.statusCode,
+          lastError: decision.reason,
+          reason: decision.give_up,
+        });
         settlements.push({ ...base, outcome, error: decision.reason, ...(failure === null ? {} : { failure }) });
       }
     }
@@ -417,14 +433,18 @@ export class DeliveryWorker {
     const text = `${error.code}: ${error.message}`;
     await this.#settle(
       rows.map((row): Settlement => {
-        const failure = this.#failureEvent(webhook.name, row, row.attempts, null, text, 'rejected', at);
+        const what = { attempts: row.attempts, lastStatus: null, lastError: text, reason: 'rejected' } as const;
+        const failure = this.#failureEvent(webhook.name, row, at, what);
         return {
           id: row.id,
           at,
           fence: row.fence,
           outcome: 'failed',
           error: text,
-          log: { outboxId: row.id, eventId: row.event.id, webhook: webhook.name, time: at, statusCode: null, latencyMs: 0, responseHeaders: null, responseBody: null, error: text, ok: false },
+          log: {
+            outboxId: row.id, eventId: row.event.id, webhook: webhook.name, time: at, statusCode: null, latencyMs: 0,
+            responseHeaders: null, responseBody: null, error: text, ok: false,
+          },
           ...(failure === null ? {} : { failure }),
         };
       }),
@@ -442,11 +462,18 @@ export class DeliveryWorker {
     if (rows.length === 0) return;
     for (const row of rows) this.#unhold(row);
     const now = this.#deps.clock.now();
-    await this.#settle(rows.map((row) => ({ id: row.id, at: now, fence: row.fence, outcome: 'retry', nextAttemptAt: at, error: why })));
+    await this.#settle(
+      rows.map((row) => ({ id: row.id, at: now, fence: row.fence, outcome: 'retry', nextAttemptAt: at, error: why })),
+    );
   }
 
-  #failureEvent(webhook: string, row: ClaimedRow, attempts: number, lastStatus: number | null, lastError: string, reason: 'discarded' | 'rejected', now: number): TocsinEvent | null {
-    return deliveryFailedEvent({ webhook, event: row.event, attempts, lastStatus, lastError, reason, queuedAt: row.queuedAt }, now);
+  #failureEvent(
+    webhook: string,
+    row: ClaimedRow,
+    now: number,
+    what: { attempts: number; lastStatus: number | null; lastError: string; reason: 'discarded' | 'rejected' },
+  ): TocsinEvent | null {
+    return deliveryFailedEvent({ webhook, event: row.event, ...what, queuedAt: row.queuedAt }, now);
   }
 
   /** For a port that does not store delivery.failed with the settlement: emitted after it applied. */
@@ -455,7 +482,8 @@ export class DeliveryWorker {
     try {
       await this.#deps.events.emit(settlement.failure);
     } catch (error) {
-      this.#deps.log.error({ err: error, outbox_id: settlement.id }, 'delivery worker: emitting delivery.failed failed');
+      const message = 'delivery worker: emitting delivery.failed failed';
+      this.#deps.log.error({ err: error, outbox_id: settlement.id }, message);
     }
   }
 

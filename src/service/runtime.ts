@@ -145,12 +145,16 @@ export class Runtime {
    * them, as one batch for the settlement's transaction; undefined when there are none.
    */
   private failureBatch(outcomes: readonly Settlement[], applied: readonly boolean[]): CommitBatch | undefined {
-    const failures = outcomes.flatMap((outcome, index) => (applied[index] === true && outcome.failure !== undefined ? [outcome.failure] : []));
+    const failures = outcomes.flatMap((outcome, index) =>
+      applied[index] === true && outcome.failure !== undefined ? [outcome.failure] : [],
+    );
     if (failures.length === 0) return undefined;
     let routed: CommitBatch | undefined;
-    const output = { events: failures.map((event) => ({ event, rule: null, notify: [] })), changes: [], removed: [], history: [] };
+    const events = failures.map((event) => ({ event, rule: null, notify: [] }));
+    const output = { events, changes: [], removed: [], history: [] };
     // `write` receives the routed batch; the store writes it inside the settlement's transaction.
-    this.pipeline.commit(output, { batch: { now: (this.options.now ?? Date.now)() }, write: (batch) => (routed = batch) });
+    const now = (this.options.now ?? Date.now)();
+    this.pipeline.commit(output, { batch: { now }, write: (batch) => (routed = batch) });
     return routed;
   }
 

@@ -19,7 +19,11 @@ export interface SettleBatcherOptions {
 }
 
 export class SettleBatcher<T extends DeliveryOutcome = DeliveryOutcome> {
-  private pending: Array<{ outcomes: T[]; resolve: (applied: boolean[]) => void; reject: (error: unknown) => void }> = [];
+  private pending: Array<{
+    outcomes: T[];
+    resolve: (applied: boolean[]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private waiting = 0;
   /** The window's timer, and the next-turn flush once the window is full: at most one of them is set. */
   private timeout: NodeJS.Timeout | null = null;

@@ -254,7 +254,8 @@ export const MIGRATIONS: readonly Migration[] = [
             AND earlier.id < outbox.id AND earlier.status IN ('pending', 'inflight')) THEN 1 ELSE 0 END
       WHERE status IN ('pending', 'inflight');
       CREATE INDEX outbox_due_heads ON outbox (next_attempt_at, id) WHERE status = 'pending' AND head = 1;
-      CREATE INDEX outbox_due_heads_by_webhook ON outbox (webhook, next_attempt_at, id) WHERE status = 'pending' AND head = 1;
+      CREATE INDEX outbox_due_heads_by_webhook ON outbox (webhook, next_attempt_at, id)
+        WHERE status = 'pending' AND head = 1;
     `,
   },
 ];

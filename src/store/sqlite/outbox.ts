@@ -62,7 +62,9 @@ export function insertOutbox(c: SqliteConnection, input: OutboxInput, now: Epoch
     },
   );
   if (row !== undefined) {
-    if (input.dropped !== undefined) c.run('UPDATE outbox SET last_error = :error WHERE id = :id', { error: input.dropped, id: integer(row, 'id') });
+    if (input.dropped !== undefined) {
+      c.run('UPDATE outbox SET last_error = :error WHERE id = :id', { error: input.dropped, id: integer(row, 'id') });
+    }
     return integer(row, 'id');
   }
   // Already queued (same event id for the same webhook): the existing row stands.
@@ -106,11 +108,13 @@ export function toOutboxRow(row: Row): OutboxRow {
 }
 
 /** Any unfinished row of (:webhook, :orderingKey). */
-const UNFINISHED_OF_KEY = `SELECT 1 FROM outbox WHERE webhook = :webhook AND ordering_key = :orderingKey AND status IN ('pending', 'inflight')`;
+const UNFINISHED_OF_KEY = `SELECT 1 FROM outbox
+  WHERE webhook = :webhook AND ordering_key = :orderingKey AND status IN ('pending', 'inflight')`;
 
 /** The earliest unfinished row of a key becomes its head: after a row of the key finished. */
 const PROMOTE_HEAD = `UPDATE outbox SET head = 1 WHERE id = (
-    SELECT MIN(id) FROM outbox WHERE webhook = :webhook AND ordering_key = :orderingKey AND status IN ('pending', 'inflight'))
+    SELECT MIN(id) FROM outbox
+    WHERE webhook = :webhook AND ordering_key = :orderingKey AND status IN ('pending', 'inflight'))
   AND head = 0`;
 
 function promoteHead(c: SqliteConnection, webhook: string, orderingKey: string | null): void {
@@ -146,15 +150,21 @@ const WEBHOOKS_WITH_WORK = `
   WITH RECURSIVE pending(name) AS (
     SELECT (SELECT MIN(webhook) FROM outbox WHERE status = 'pending')
     UNION ALL
-    SELECT (SELECT MIN(webhook) FROM outbox WHERE status = 'pending' AND webhook > pending.name) FROM pending WHERE pending.name IS NOT NULL
+    SELECT (SELECT MIN(webhook) FROM outbox WHERE status = 'pending' AND webhook > pending.name)
+    FROM pending WHERE pending.name IS NOT NULL
   )
   SELECT name FROM pending WHERE name IS NOT NULL
   UNION
   SELECT webhook AS name FROM outbox WHERE status = 'inflight' AND lease_until <= :now`;
 
-function claimFor(c: SqliteConnection, now: EpochMs, limit: number, leaseMs: number, webhook: string | undefined): OutboxRow[] {
+function claimFor(c: SqliteConnection, now: EpochMs, limit: number, leaseMs: number, webhook?: string): OutboxRow[] {
   const byWebhook = webhook !== undefined;
-  const parameters = (left: number): Parameters => ({ now, leaseUntil: now + leaseMs, limit: left, ...(byWebhook ? { webhook } : {}) });
+  const parameters = (left: number): Parameters => ({
+    now,
+    leaseUntil: now + leaseMs,
+    limit: left,
+    ...(byWebhook ? { webhook } : {}),
+  });
   // Rows of crashed workers first: they are the oldest work.
   const rows = c.statement(claimSql('expired', byWebhook)).all(parameters(limit)).map(toOutboxRow);
   if (rows.length < limit) {
@@ -163,14 +173,23 @@ function claimFor(c: SqliteConnection, now: EpochMs, limit: number, leaseMs: num
   return rows;
 }
 
-export function claimDue(c: SqliteConnection, now: EpochMs, limit: number, leaseMs: number, options: ClaimOptions = {}): OutboxRow[] {
+export function claimDue(
+  c: SqliteConnection,
+  now: EpochMs,
+  limit: number,
+  leaseMs: number,
+  options: ClaimOptions = {},
+): OutboxRow[] {
   if (limit <= 0) return [];
   // Relaxed: a claim lost to a power cut only means the row is claimed again.
   return c.transaction('relaxed', () => {
     const budgets = options.budgets;
     if (budgets === undefined) return claimFor(c, now, limit, leaseMs, options.webhook).sort((a, b) => a.id - b.id);
     const rows: OutboxRow[] = [];
-    const names = options.webhook !== undefined ? [options.webhook] : c.all(WEBHOOKS_WITH_WORK, { now }).map((row) => text(row, 'name'));
+    const names =
+      options.webhook !== undefined
+        ? [options.webhook]
+        : c.all(WEBHOOKS_WITH_WORK, { now }).map((row) => text(row, 'name'));
     for (const name of names) {
       const budget = Math.min(budgets[name] ?? options.defaultBudget ?? limit, limit - rows.length);
       if (budget > 0) rows.push(...claimFor(c, now, budget, leaseMs, name));
@@ -189,7 +208,8 @@ export function releaseOrphanedClaims(c: SqliteConnection, now: EpochMs): number
   return c.transaction('relaxed', () => {
     const released = c.run(
       `UPDATE outbox SET status = 'pending', lease_until = NULL, next_attempt_at = :now, fence = fence + 1,
-         last_error = 'claimed by a delivery worker that stopped without settling it; due again at once', updated_at = :now
+         last_error = 'claimed by a delivery worker that stopped without settling it; due again at once',
+         updated_at = :now
        WHERE status = 'inflight'`,
       { now },
     ).changes;
@@ -212,20 +232,26 @@ function settleOne(c: SqliteConnection, outcome: DeliveryOutcome, tally: Outcome
   const fence = outcome.fence === undefined ? '' : 'AND fence = :fence';
   // Only a request that went out counts as an attempt: a claim handed back unsent does not.
   const sent = outcome.sent === true ? ', attempts = attempts + 1' : '';
-  const target: Parameters = { id: outcome.id, at: outcome.at, ...(outcome.fence === undefined ? {} : { fence: outcome.fence }) };
+  const target: Parameters = {
+    id: outcome.id,
+    at: outcome.at,
+    ...(outcome.fence === undefined ? {} : { fence: outcome.fence }),
+  };
   let changes: number;
   switch (outcome.outcome) {
     case 'delivered':
       changes = finish(
         c,
-        `UPDATE outbox SET status = 'done', lease_until = NULL, updated_at = :at ${sent} WHERE id = :id AND status = 'inflight' ${fence}
+        `UPDATE outbox SET status = 'done', lease_until = NULL, updated_at = :at ${sent}
+         WHERE id = :id AND status = 'inflight' ${fence}
          RETURNING webhook, ordering_key`,
         target,
       );
       break;
     case 'retry':
       changes = c.run(
-        `UPDATE outbox SET status = 'pending', lease_until = NULL, next_attempt_at = :nextAttemptAt, last_error = :error, updated_at = :at ${sent}
+        `UPDATE outbox SET status = 'pending', lease_until = NULL, next_attempt_at = :nextAttemptAt,
+           last_error = :error, updated_at = :at ${sent}
          WHERE id = :id AND status = 'inflight' ${fence}`,
         { ...target, nextAttemptAt: outcome.nextAttemptAt, error: outcome.error },
       ).changes;
@@ -267,9 +293,11 @@ export function retryDelivery(c: SqliteConnection, id: number, at: EpochMs): Out
   return c.transaction('relaxed', () => {
     const row = c.get(
       // attempts starts again (discard_after too, from queued_at); the fence never goes back.
-      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = :at, queued_at = :at, lease_until = NULL, updated_at = :at,
+      `UPDATE outbox SET status = 'pending', attempts = 0, next_attempt_at = :at, queued_at = :at, lease_until = NULL,
+         updated_at = :at,
          head = CASE WHEN ordering_key IS NULL OR NOT EXISTS (
-           SELECT 1 FROM outbox earlier WHERE earlier.webhook = outbox.webhook AND earlier.ordering_key = outbox.ordering_key
+           SELECT 1 FROM outbox earlier
+           WHERE earlier.webhook = outbox.webhook AND earlier.ordering_key = outbox.ordering_key
              AND earlier.id < outbox.id AND earlier.status IN ('pending', 'inflight')) THEN 1 ELSE 0 END
        WHERE id = :id AND status IN ('failed', 'discarded', 'dropped')
        RETURNING *`,
@@ -280,7 +308,8 @@ export function retryDelivery(c: SqliteConnection, id: number, at: EpochMs): Out
     // Pending rows of its key queued after it now wait behind it again.
     if (retried.orderingKey !== null) {
       c.run(
-        `UPDATE outbox SET head = 0 WHERE webhook = :webhook AND ordering_key = :orderingKey AND id > :id AND status = 'pending' AND head = 1`,
+        `UPDATE outbox SET head = 0
+         WHERE webhook = :webhook AND ordering_key = :orderingKey AND id > :id AND status = 'pending' AND head = 1`,
         { webhook: retried.webhook, orderingKey: retried.orderingKey, id },
       );
     }
