@@ -117,7 +117,7 @@ export class DeliveryWorker {
     };
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.#maxHeldRows = options.maxHeldRows ?? 256;
-    this.#claimAhead = options.claimAhead ?? 4;
+    this.#claimAhead = options.claimAhead ?? 8;
     this.#leaseMs = options.leaseMs ?? 5 * 60_000;
     this.#maxBatchEvents = options.maxBatchEvents ?? 100;
   }

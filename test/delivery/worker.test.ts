@@ -279,8 +279,10 @@ describe('fair claiming: each webhook has its own budget of claimed rows', () =>
     const hung = makeWebhook({ name: 'hung', concurrency: 2 });
     const fast = makeWebhook({ name: 'fast', concurrency: 4 });
     const never: Array<() => void> = [];
-    const h = harness([hung, fast], ({ webhook }) =>
-      webhook.name === 'hung' ? new Promise<Reply>((resolve) => never.push(() => resolve(ok))) : ok,
+    const h = harness(
+      [hung, fast],
+      ({ webhook }) => (webhook.name === 'hung' ? new Promise<Reply>((resolve) => never.push(() => resolve(ok))) : ok),
+      { claimAhead: 4 },
     );
     for (let index = 0; index < 100; index++) {
       h.outbox.add(alert(`h${index}`), 'hung', { at: h.clock.now() });

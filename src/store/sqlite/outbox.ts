@@ -317,7 +317,7 @@ export function retryDelivery(c: SqliteConnection, id: number, at: EpochMs): Out
   });
 }
 
-// Counted per status so each count reads one small partial index (outbox_due*, outbox_leased)
+// Counted per status so each count reads one small partial index (outbox_pending_by_webhook, outbox_leased)
 // instead of every row the webhook ever had.
 export function outboxDepth(c: SqliteConnection, webhook?: string): number {
   const byWebhook = webhook === undefined ? '' : 'AND webhook = :webhook';
