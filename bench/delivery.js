@@ -156,8 +156,9 @@ function openPath(port, concurrency) {
   }, { windowMs: DELIVERY_SETTLE_WINDOW_MS });
   const worker = new DeliveryWorker({
     outbox: {
-      claimDue: (at, limit, leaseMs) => {
-        const rows = store.claimDue(at, limit, leaseMs);
+      // As src/service/runtime.ts: each webhook within its own budget of claimed rows.
+      claimDue: (at, limit, leaseMs, budgets) => {
+        const rows = store.claimDue(at, limit, leaseMs, budgets);
         calls.claims++;
         calls.claimedRows += rows.length;
         return rows;
@@ -169,7 +170,7 @@ function openPath(port, concurrency) {
         return store.nextDueAt();
       },
     },
-    webhooks: { get: (name) => webhooks.get(name) },
+    webhooks: { get: (name) => webhooks.get(name), names: () => webhooks.keys() },
     renderer,
     sender,
     events: { emit: () => { settled.other++; } },

@@ -18,10 +18,12 @@ export interface ClaimedRow {
   webhook: string;
   /** A template name overriding the webhook's (a rule's `notify: template:`), or null. */
   template: string | null;
-  /** Rows of one key (an alert) are delivered one at a time in id order; null = unordered. */
+  /** Rows of one key (a series: rule + series key) are delivered one at a time in id order; null = unordered. */
   orderingKey: string | null;
-  /** This attempt's number, 1-based: the claim counts it. Also the fencing token of the settlement. */
+  /** Requests sent for this notification before this claim (0 on the first). */
   attempts: number;
+  /** The claim's fencing token: the settlement carries it and applies only if nobody claimed the row since. */
+  fence: number;
   /** When the notification (re-)entered the queue; `discard_after` counts from here. */
   queuedAt: number;
 }
@@ -45,10 +47,18 @@ export type FinalFailure = 'failed' | 'discarded' | 'dropped';
 interface SettlementBase {
   id: number;
   at: number;
-  /** The claimed row's `attempts`: the settlement applies only if nobody re-claimed the row since. */
-  attempts?: number;
+  /** The claimed row's `fence`: the settlement applies only if nobody re-claimed the row since. */
+  fence?: number;
+  /** A request was sent: the row's `attempts` counts it. */
+  sent?: boolean;
   /** Logged and counted (successes/failures, total and per minute) in the same transaction. */
   log?: AttemptLog;
+  /**
+   * The delivery.failed this outcome causes. A port that can (the runtime's) routes and stores it in
+   * the settlement's own transaction, so a crash never keeps one without the other; otherwise the
+   * worker hands it to `events` once the settlement applied.
+   */
+  failure?: TocsinEvent;
 }
 
 export type Settlement =
@@ -56,15 +66,27 @@ export type Settlement =
   | (SettlementBase & { outcome: 'retry'; nextAttemptAt: number; error: string })
   | (SettlementBase & { outcome: FinalFailure; error: string });
 
+/** Fair claiming: per webhook, how many rows it may take now (see ClaimOptions in src/store/store.ts). */
+export interface ClaimBudgets {
+  budgets: Readonly<Record<string, number>>;
+  /** For webhooks not named in `budgets` (removed from the configuration, say). */
+  defaultBudget: number;
+}
+
 export interface OutboxPort {
   /**
-   * Up to `limit` due rows, leased until now + leaseMs, in id order. Must never return a row while
-   * an earlier row of the same (webhook, orderingKey) is unfinished: that is what keeps an alert's
-   * events in order.
+   * Up to `limit` due rows, leased until now + leaseMs, in id order, each webhook within its budget.
+   * Must never return a row while an earlier row of the same (webhook, orderingKey) is unfinished:
+   * that is what keeps a series' events in order.
    */
-  claimDue(now: number, limit: number, leaseMs: number): MaybePromise<ClaimedRow[]>;
+  claimDue(now: number, limit: number, leaseMs: number, budgets?: ClaimBudgets): MaybePromise<ClaimedRow[]>;
   /** Applies the outcomes (one transaction); per outcome, whether it applied. */
   settle(outcomes: Settlement[]): MaybePromise<boolean[]>;
+  /**
+   * Called once when the worker starts: rows a previous, gone process left in flight become due
+   * at once (SQLite). A store shared by several processes leaves this out and relies on leases.
+   */
+  releaseOrphanedClaims?(now: number): MaybePromise<number>;
   /** Earliest time a claim could return something, or null: lets the worker sleep exactly. */
   nextDueAt?(): MaybePromise<number | null>;
 }
@@ -100,6 +122,8 @@ export interface EventSink {
 /** The current webhook configuration (it changes on reload and API edits). */
 export interface WebhookDirectory {
   get(name: string): Webhook | undefined;
+  /** Every configured webhook's name: the worker gives each its budget of claimed rows. */
+  names?(): Iterable<string>;
 }
 
 export interface Clock {

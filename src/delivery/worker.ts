@@ -3,11 +3,16 @@
  * delivered, rescheduled (retry.ts decides when) or failed — then emits delivery.failed.
  *
  * Invariants:
- * - Order per alert: the claim never hands out a row while an earlier row of its (webhook, ordering
- *   key) is unfinished, and the worker keeps it so: jobs are started in claim order, a job waits
- *   while another job with one of its keys is in flight, and if that one is rescheduled, the
- *   waiting rows of the same key are released to the same retry time instead of overtaking it.
- * - Bounded: at most `maxHeldRows` claimed rows in memory, at most `concurrency` requests per webhook.
+ * - Order per series: the claim never hands out a row while an earlier row of its (webhook, ordering
+ *   key = rule + series key) is unfinished, and the worker keeps it so: jobs are started in claim
+ *   order, a job waits while another job with one of its keys is in flight, and if that one is
+ *   rescheduled, the waiting rows of the same key are released to the same retry time instead of
+ *   overtaking it.
+ * - Fair and bounded: each webhook has its own budget of claimed rows, about what it can send soon
+ *   (`claimAhead` requests per concurrency slot, at most `maxHeldRows`), and is claimed for on its
+ *   own: a receiver that hangs fills its own budget, never another webhook's.
+ * - A settlement carries its claim's fence; `attempts` grows only for requests actually sent; the
+ *   delivery.failed a settlement causes travels with it (one transaction where the port allows).
  * - Time comes from the injected clock; jitter from the injected random.
  */
 import { attemptSummary, type AttemptResult } from './attempt.js';
@@ -15,6 +20,7 @@ import { composeBatch, composeSingle, renderNotification, type ComposedBody } fr
 import { sendComposed } from './deliver.js';
 import { describeError, type DeliveryErrorInfo } from './errors.js';
 import { deliveryFailedEvent } from './failed-event.js';
+import type { TocsinEvent } from '../model/event.js';
 import {
   silentLogger,
   systemClock,
@@ -50,8 +56,13 @@ export interface WorkerDeps {
 export interface WorkerOptions {
   /** Longest sleep between claims when nothing wakes the worker earlier. */
   pollIntervalMs?: number;
-  /** Claimed rows held in memory at most (queued, batching or in flight). */
+  /** Claimed rows one webhook holds in memory at most (queued, batching or in flight). */
   maxHeldRows?: number;
+  /**
+   * Requests' worth of rows claimed ahead per concurrency slot of a webhook (a batch counts as one
+   * request of up to `maxBatchEvents` rows): its budget of claimed rows, capped by `maxHeldRows`.
+   */
+  claimAhead?: number;
   /** Lease of a claim; must outlast the queueing and the longest timeout, or another claim re-takes the row. */
   leaseMs?: number;
   /** Events in one batch body at most. */
@@ -77,14 +88,17 @@ export class DeliveryWorker {
   readonly #deps: Required<Omit<WorkerDeps, 'events'>> & { events: EventSink | undefined };
   readonly #pollIntervalMs: number;
   readonly #maxHeldRows: number;
-  /** Claims happen when no more than this many rows are held (half the capacity). */
-  readonly #lowWater: number;
+  readonly #claimAhead: number;
   readonly #leaseMs: number;
   readonly #maxBatchEvents: number;
 
   readonly #queues = new Map<string, WebhookQueue>();
   /** Every claimed row not yet settled, by id. */
   readonly #held = new Map<number, ClaimedRow>();
+  /** How many of them each webhook holds. */
+  readonly #heldBy = new Map<string, number>();
+  #lastClaimAt = Number.NEGATIVE_INFINITY;
+  #orphansReleased = false;
   readonly #inFlight = new Set<Promise<void>>();
   #running = false;
   #stopping = false;
@@ -103,7 +117,7 @@ export class DeliveryWorker {
     };
     this.#pollIntervalMs = options.pollIntervalMs ?? 1_000;
     this.#maxHeldRows = options.maxHeldRows ?? 256;
-    this.#lowWater = Math.floor(this.#maxHeldRows / 2);
+    this.#claimAhead = options.claimAhead ?? 8;
     this.#leaseMs = options.leaseMs ?? 5 * 60_000;
     this.#maxBatchEvents = options.maxBatchEvents ?? 100;
   }
@@ -144,6 +158,19 @@ export class DeliveryWorker {
   }
 
   async #run(): Promise<void> {
+    if (!this.#orphansReleased && this.#deps.outbox.releaseOrphanedClaims !== undefined) {
+      try {
+        const released = await this.#deps.outbox.releaseOrphanedClaims(this.#deps.clock.now());
+        this.#orphansReleased = true;
+        if (released > 0) {
+          const message = 'delivery worker: notifications left in flight by a stopped process are due again';
+          this.#deps.log.warn({ released }, message);
+        }
+      } catch (error) {
+        const message = 'delivery worker: releasing the claims of a stopped process failed; they wait for their lease';
+        this.#deps.log.error({ err: error }, message);
+      }
+    }
     while (this.#running) {
       try {
         await this.#fill();
@@ -179,7 +206,7 @@ export class DeliveryWorker {
       const due = queue.batchDueAt;
       if (due !== null) delay = Math.min(delay, due - now);
     }
-    if (this.#held.size <= this.#lowWater && this.#deps.outbox.nextDueAt !== undefined) {
+    if (this.#claimBudgets(now).wanted && this.#deps.outbox.nextDueAt !== undefined) {
       const due = await this.#deps.outbox.nextDueAt();
       // A due time in the past means rows wait behind others; a completion wakes us for those.
       if (due !== null && due > now) delay = Math.min(delay, due - now);
@@ -200,17 +227,68 @@ export class DeliveryWorker {
     return queue;
   }
 
+  /** A webhook's budget of claimed rows: what it can send soon, within its concurrency. */
+  #budgetOf(webhook: Webhook | undefined): number {
+    if (webhook === undefined || !webhook.enabled) return this.#defaultBudget;
+    const perRequest = webhook.timing.batchMs > 0 ? this.#maxBatchEvents : 1;
+    return Math.max(1, Math.min(this.#maxHeldRows, this.#claimAhead * webhook.concurrency * perRequest));
+  }
+
+  /**
+   * Per webhook, how many rows to claim now: a webhook claims once it holds half its budget or
+   * less, up to the full budget — in chunks, since a claim per finished request cost a SQLite
+   * transaction per notification and capped delivery far below the HTTP rate (bench/delivery.js).
+   * `wanted`: some webhook is at or below that mark.
+   */
+  #claimBudgets(now: number): { budgets: Record<string, number>; total: number; wanted: boolean } {
+    const names = new Set<string>(this.#deps.webhooks.names?.() ?? []);
+    for (const name of this.#queues.keys()) names.add(name);
+    const budgets: Record<string, number> = {};
+    let total = 0;
+    let wanted = false;
+    for (const name of names) {
+      const budget = this.#budgetOf(this.#deps.webhooks.get(name));
+      const held = this.#heldBy.get(name) ?? 0;
+      const room = held <= Math.floor(budget / 2) ? budget - held : 0;
+      budgets[name] = room;
+      total += room;
+      if (room > 0 && this.#deps.webhooks.get(name) !== undefined) wanted = true;
+    }
+    // Webhooks nobody named (removed since their rows were queued) are claimed on the poll as well.
+    if (now - this.#lastClaimAt >= this.#pollIntervalMs) wanted = true;
+    return { budgets, total: total + this.#defaultBudget, wanted };
+  }
+
+  /** For webhooks the directory does not name: their rows are failed at once, so a modest chunk. */
+  get #defaultBudget(): number {
+    return Math.min(this.#maxHeldRows, this.#claimAhead * 16);
+  }
+
   async #fill(): Promise<void> {
     const now = this.#deps.clock.now();
-    const room = this.#maxHeldRows - this.#held.size;
-    // Claim in chunks: below the low-water mark only. A claim per finished request cost a SQLite
-    // transaction per notification and capped delivery far below the HTTP rate (bench/delivery.js).
-    if (room > 0 && this.#held.size <= this.#lowWater && !this.#stopping) {
-      const rows = await this.#deps.outbox.claimDue(now, room, this.#leaseMs);
+    const plan = this.#claimBudgets(now);
+    if (plan.wanted && !this.#stopping) {
+      this.#lastClaimAt = now;
+      const budgets = { budgets: plan.budgets, defaultBudget: this.#defaultBudget };
+      const rows = await this.#deps.outbox.claimDue(now, plan.total, this.#leaseMs, budgets);
       for (const row of rows) await this.#route(row, now);
     }
     this.#flushBatches(this.#deps.clock.now());
     this.#pump();
+  }
+
+  #hold(row: ClaimedRow): void {
+    this.#held.set(row.id, row);
+    this.#heldBy.set(row.webhook, (this.#heldBy.get(row.webhook) ?? 0) + 1);
+  }
+
+  /** Forgets a held row, unless the id is held now by a newer claim (a retry claimed again). */
+  #unhold(row: ClaimedRow): void {
+    if (this.#held.get(row.id) !== row) return;
+    this.#held.delete(row.id);
+    const left = (this.#heldBy.get(row.webhook) ?? 1) - 1;
+    if (left > 0) this.#heldBy.set(row.webhook, left);
+    else this.#heldBy.delete(row.webhook);
   }
 
   async #route(row: ClaimedRow, now: number): Promise<void> {
@@ -218,15 +296,15 @@ export class DeliveryWorker {
     if (known !== undefined) {
       // Our lease ran out while the row waited here and the claim handed it out again: keep one
       // copy, with the new fencing token, so its settlement still applies.
-      known.attempts = row.attempts;
+      known.fence = row.fence;
       return;
     }
     const webhook = this.#usable(row.webhook);
     if (typeof webhook === 'string') {
-      await this.#settle([{ id: row.id, at: now, attempts: row.attempts, outcome: 'failed', error: webhook }]);
+      await this.#settle([{ id: row.id, at: now, fence: row.fence, outcome: 'failed', error: webhook }]);
       return;
     }
-    this.#held.set(row.id, row);
+    this.#hold(row);
     this.#queue(row.webhook).add(row, now, webhook.timing.batchMs, this.#maxBatchEvents);
   }
 
@@ -267,7 +345,7 @@ export class DeliveryWorker {
       .then(() => {
         freeSlot();
         queue.settled(job);
-        for (const row of job.rows) this.#held.delete(row.id);
+        for (const row of job.rows) this.#unhold(row);
         this.#inFlight.delete(task);
         this.#pump();
         this.wake();
@@ -280,7 +358,9 @@ export class DeliveryWorker {
     const webhook = this.#usable(name);
     if (typeof webhook === 'string') {
       const at = this.#deps.clock.now();
-      await this.#settle(job.rows.map((row) => ({ id: row.id, at, attempts: row.attempts, outcome: 'failed', error: webhook })));
+      await this.#settle(
+        job.rows.map((row) => ({ id: row.id, at, fence: row.fence, outcome: 'failed', error: webhook })),
+      );
       return;
     }
     const rendered: Array<{ row: ClaimedRow; body: RenderedBody }> = [];
@@ -313,28 +393,38 @@ export class DeliveryWorker {
   async #conclude(webhook: Webhook, rows: ClaimedRow[], result: AttemptResult): Promise<void> {
     const at = this.#deps.clock.now();
     if (result.ok) {
-      await this.#settle(rows.map((row) => ({ id: row.id, at, attempts: row.attempts, outcome: 'delivered', log: attemptLog(row, result) })));
+      await this.#settle(
+        rows.map((row) => ({
+          id: row.id, at, fence: row.fence, sent: true, outcome: 'delivered', log: attemptLog(row, result),
+        })),
+      );
       return;
     }
     const summary = attemptSummary(result);
     const settlements: Settlement[] = [];
-    const failures: Array<{ row: ClaimedRow; reason: 'discarded' | 'rejected'; error: string }> = [];
     const retries: Array<{ row: ClaimedRow; retryAt: number }> = [];
     for (const row of rows) {
-      const decision = retryDecision(result, row.attempts, row.queuedAt, at, webhook, this.#deps.random);
+      // This request was the row's attempt number attempts + 1.
+      const sent = row.attempts + 1;
+      const decision = retryDecision(result, sent, row.queuedAt, at, webhook, this.#deps.random);
       const log = attemptLog(row, result);
+      const base = { id: row.id, at, fence: row.fence, sent: true, log };
       if ('retryAt' in decision) {
-        settlements.push({ id: row.id, at, attempts: row.attempts, outcome: 'retry', nextAttemptAt: decision.retryAt, error: summary, log });
+        settlements.push({ ...base, outcome: 'retry', nextAttemptAt: decision.retryAt, error: summary });
         retries.push({ row, retryAt: decision.retryAt });
       } else {
         const outcome = decision.give_up === 'rejected' ? 'failed' : 'discarded';
-        settlements.push({ id: row.id, at, attempts: row.attempts, outcome, error: decision.reason, log });
-        failures.push({ row, reason: decision.give_up, error: decision.reason });
+        const failure = this.#failureEvent(webhook.name, row, at, {
+          attempts: sent,
+          lastStatus: result.statusCode,
+          lastError: decision.reason,
+          reason: decision.give_up,
+        });
+        settlements.push({ ...base, outcome, error: decision.reason, ...(failure === null ? {} : { failure }) });
       }
     }
     await this.#settle(settlements);
     for (const { row, retryAt } of retries) await this.#releaseFollowers(webhook.name, keyOf(row), retryAt);
-    for (const failure of failures) await this.#emitFailure(webhook.name, failure.row, result.statusCode, failure.error, failure.reason, at);
   }
 
   /** A notification that cannot be sent at all (its template failed): failed at once, never dropped silently. */
@@ -342,49 +432,76 @@ export class DeliveryWorker {
     const at = this.#deps.clock.now();
     const text = `${error.code}: ${error.message}`;
     await this.#settle(
-      rows.map((row) => ({
-        id: row.id,
-        at,
-        attempts: row.attempts,
-        outcome: 'failed',
-        error: text,
-        log: { outboxId: row.id, eventId: row.event.id, webhook: webhook.name, time: at, statusCode: null, latencyMs: 0, responseHeaders: null, responseBody: null, error: text, ok: false },
-      })),
+      rows.map((row): Settlement => {
+        const what = { attempts: row.attempts, lastStatus: null, lastError: text, reason: 'rejected' } as const;
+        const failure = this.#failureEvent(webhook.name, row, at, what);
+        return {
+          id: row.id,
+          at,
+          fence: row.fence,
+          outcome: 'failed',
+          error: text,
+          log: {
+            outboxId: row.id, eventId: row.event.id, webhook: webhook.name, time: at, statusCode: null, latencyMs: 0,
+            responseHeaders: null, responseBody: null, error: text, ok: false,
+          },
+          ...(failure === null ? {} : { failure }),
+        };
+      }),
     );
-    for (const row of rows) await this.#emitFailure(webhook.name, row, null, text, 'rejected', at);
   }
 
   /** Rows of the same key still waiting here must not overtake the one that is to be retried. */
   async #releaseFollowers(name: string, key: string, retryAt: number): Promise<void> {
     const followers = this.#queues.get(name)?.takeKey(key) ?? [];
-    await this.#release(followers, retryAt, 'waiting for an earlier event of the same alert');
+    await this.#release(followers, retryAt, 'waiting for an earlier event of the same series');
   }
 
   /** Hands claimed rows back unsent, due at `at`. */
   async #release(rows: ClaimedRow[], at: number, why: string): Promise<void> {
     if (rows.length === 0) return;
-    for (const row of rows) this.#held.delete(row.id);
+    for (const row of rows) this.#unhold(row);
     const now = this.#deps.clock.now();
-    await this.#settle(rows.map((row) => ({ id: row.id, at: now, attempts: row.attempts, outcome: 'retry', nextAttemptAt: at, error: why })));
+    await this.#settle(
+      rows.map((row) => ({ id: row.id, at: now, fence: row.fence, outcome: 'retry', nextAttemptAt: at, error: why })),
+    );
   }
 
-  async #emitFailure(webhook: string, row: ClaimedRow, lastStatus: number | null, lastError: string, reason: 'discarded' | 'rejected', now: number): Promise<void> {
-    const event = deliveryFailedEvent({ webhook, event: row.event, attempts: row.attempts, lastStatus, lastError, reason, queuedAt: row.queuedAt }, now);
-    if (event === null || this.#deps.events === undefined) return;
+  #failureEvent(
+    webhook: string,
+    row: ClaimedRow,
+    now: number,
+    what: { attempts: number; lastStatus: number | null; lastError: string; reason: 'discarded' | 'rejected' },
+  ): TocsinEvent | null {
+    return deliveryFailedEvent({ webhook, event: row.event, ...what, queuedAt: row.queuedAt }, now);
+  }
+
+  /** For a port that does not store delivery.failed with the settlement: emitted after it applied. */
+  async #emitFailure(settlement: Settlement): Promise<void> {
+    if (settlement.failure === undefined || this.#deps.events === undefined) return;
     try {
-      await this.#deps.events.emit(event);
+      await this.#deps.events.emit(settlement.failure);
     } catch (error) {
-      this.#deps.log.error({ err: error, webhook, event_id: row.event.id }, 'delivery worker: emitting delivery.failed failed');
+      const message = 'delivery worker: emitting delivery.failed failed';
+      this.#deps.log.error({ err: error, outbox_id: settlement.id }, message);
     }
   }
 
   async #settle(settlements: Settlement[]): Promise<void> {
     if (settlements.length === 0) return;
+    // Settled rows are no longer ours from here on: once the outcome is stored, a retry may fall
+    // due and be claimed again before this job has finished; that claim is a new row to route.
+    for (const settlement of settlements) {
+      const row = this.#held.get(settlement.id);
+      if (row !== undefined) this.#unhold(row);
+    }
     const applied = await this.#deps.outbox.settle(settlements);
-    settlements.forEach((settlement, index) => {
+    for (const [index, settlement] of settlements.entries()) {
       if (applied[index] === false) {
         this.#deps.log.warn({ outbox_id: settlement.id, outcome: settlement.outcome }, 'delivery worker: outcome not applied; the row was claimed again elsewhere');
+      } else {
+        await this.#emitFailure(settlement);
       }
-    });
+    }
   }
 }

@@ -31,6 +31,16 @@ export interface NotificationPlan {
   decisions: NotificationDecision[];
 }
 
+/**
+ * The ordering key of an alert notification: its series (rule + series key), not its episode, so
+ * the cancel of one alert and the open of the next alert of the same series are never in flight
+ * together and arrive in the order they were emitted (issue 13). JSON, so no name can collide;
+ * migration 3 (src/store/migrations.ts) derives the same text with SQLite's json_array.
+ */
+export function seriesOrderingKey(rule: string, seriesKey: string): string {
+  return JSON.stringify([rule, seriesKey]);
+}
+
 const MUTE_TEXT = { flapping: 'muted: series is flapping', schedule: 'muted: outside the rule schedule', silence: 'muted: silenced' } as const;
 
 /** Whether a template can render an event type (a template serves the types it was checked for). */
@@ -39,8 +49,10 @@ export type TemplateServes = (template: string, type: string) => boolean;
 export function planNotifications(emitted: EmittedEvent, webhooks: ReadonlyMap<string, Webhook>, serves: TemplateServes = () => true): NotificationPlan {
   const { event } = emitted;
   const isAlert = event.type.startsWith('alert.');
-  const alertId = isAlert ? (event.data as AlertEventData).alert_id : null;
-  const status = isAlert ? (event.data as AlertEventData).status : null;
+  const alertData = isAlert ? (event.data as AlertEventData) : null;
+  const alertId = alertData?.alert_id ?? null;
+  const status = alertData?.status ?? null;
+  const orderingKey = alertData === null ? null : seriesOrderingKey(alertData.rule, alertData.series_key);
   const targets: Array<{ webhook: Webhook | undefined; name: string; template: string | null; refusal: string | null }> = [];
 
   if (isAlert && emitted.notify.length > 0) {
@@ -75,7 +87,7 @@ export function planNotifications(emitted: EmittedEvent, webhooks: ReadonlyMap<s
     if (reason !== null) decision.reason = reason;
     plan.decisions.push(decision);
     if (reason === null) {
-      plan.outbox.push({ event, webhook: target.name, template: target.template, orderingKey: alertId, alertId });
+      plan.outbox.push({ event, webhook: target.name, template: target.template, orderingKey, alertId });
     }
   }
   return plan;

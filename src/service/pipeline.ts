@@ -163,13 +163,14 @@ export class Pipeline {
     }
     let kept = outbox;
     if (dropIncoming.size > 0) {
-      kept = outbox.filter((item) => {
+      // Stored as dropped rather than left out, so the alert's explanation says what became of them.
+      kept = outbox.map((item) => {
         const left = dropIncoming.get(item.webhook) ?? 0;
-        if (left <= 0) return true;
+        if (left <= 0) return item;
         dropIncoming.set(item.webhook, left - 1);
         const event = deliveryFailedEvent({ webhook: item.webhook, event: item.event, attempts: 0, lastStatus: null, lastError: null, reason: 'dropped', queuedAt: now }, now);
         if (event) failures.push({ event, rule: null, notify: [] });
-        return false;
+        return { ...item, dropped: 'dropped: lossy webhook over its outbox limit' };
       });
     }
     // delivery.failed for the dropped ones go to the webhooks that subscribe to them (never the lossy one itself).

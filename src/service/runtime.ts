@@ -10,6 +10,7 @@ import type { Silence as EngineSilence, SilenceMatcher } from '../engine/silence
 import { DeliveryWorker, EgressGuard, HttpSender, testWebhook, type EgressPolicy, type Webhook } from '../delivery/index.js';
 import type { AttemptResult } from '../delivery/attempt.js';
 import { DEFAULT_SECRET_POLICY, type SecretPolicy } from '../delivery/secret-policy.js';
+import type { Settlement } from '../delivery/ports.js';
 import { createRenderer, presetTemplate, type CompiledTemplate, type Renderer } from '../templates/index.js';
 import { EVENT_VERSIONS, type ConfigChangedData, type TocsinEvent } from '../model/event.js';
 import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
@@ -149,8 +150,9 @@ export class Runtime {
       },
     });
     this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
-    const settleBatcher = new SettleBatcher((outcomes) => {
-      const applied = store.settle(outcomes);
+    const settleBatcher = new SettleBatcher<Settlement>((outcomes) => {
+      // The delivery.failed of a failure is routed and stored in the settlement's own transaction.
+      const applied = store.settle(outcomes, (appliedNow) => this.failureBatch(outcomes, appliedNow));
       for (const outcome of outcomes) {
         const label = outcome.outcome === 'delivered' ? 'success' : outcome.outcome === 'failed' ? 'failure' : outcome.outcome;
         this.metrics.delivery(outcome.log?.webhook ?? 'unknown', label, outcome.log?.latencyMs);
@@ -159,17 +161,36 @@ export class Runtime {
     }, { windowMs: DELIVERY_SETTLE_WINDOW_MS });
     this.worker = new DeliveryWorker({
       outbox: {
-        claimDue: (at, limit, leaseMs) => store.claimDue(at, limit, leaseMs),
+        claimDue: (at, limit, leaseMs, budgets) => store.claimDue(at, limit, leaseMs, budgets),
         settle: (outcomes) => settleBatcher.settle(outcomes),
         nextDueAt: () => store.nextDueAt(),
+        // The SQLite file is this process's own: what is in flight at start was left by a dead one.
+        releaseOrphanedClaims: (at) => store.releaseOrphanedClaims(at),
       },
-      webhooks: { get: (name) => this.config.webhooks.get(name) },
+      webhooks: { get: (name) => this.config.webhooks.get(name), names: () => this.config.webhooks.keys() },
       renderer: this.renderer,
       sender: this.sender,
-      events: { emit: (event) => this.pipeline.emit([{ event, rule: null, notify: [] }]) },
       clock: { now },
       log: this.log,
     });
+  }
+
+  /**
+   * The delivery.failed events of the settlements that applied, routed to the webhooks that take
+   * them, as one batch for the settlement's transaction; undefined when there are none.
+   */
+  private failureBatch(outcomes: readonly Settlement[], applied: readonly boolean[]): CommitBatch | undefined {
+    const failures = outcomes.flatMap((outcome, index) =>
+      applied[index] === true && outcome.failure !== undefined ? [outcome.failure] : [],
+    );
+    if (failures.length === 0) return undefined;
+    let routed: CommitBatch | undefined;
+    const events = failures.map((event) => ({ event, rule: null, notify: [] }));
+    const output = { events, changes: [], removed: [], history: [] };
+    // `write` receives the routed batch; the store writes it inside the settlement's transaction.
+    const now = (this.options.now ?? Date.now)();
+    this.pipeline.commit(output, { batch: { now }, write: (batch) => (routed = batch) });
+    return routed;
   }
 
   /** Starts delivery and the timers. */

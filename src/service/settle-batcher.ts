@@ -18,23 +18,27 @@ export interface SettleBatcherOptions {
   maxOutcomes?: number;
 }
 
-export class SettleBatcher {
-  private pending: Array<{ outcomes: DeliveryOutcome[]; resolve: (applied: boolean[]) => void; reject: (error: unknown) => void }> = [];
+export class SettleBatcher<T extends DeliveryOutcome = DeliveryOutcome> {
+  private pending: Array<{
+    outcomes: T[];
+    resolve: (applied: boolean[]) => void;
+    reject: (error: unknown) => void;
+  }> = [];
   private waiting = 0;
   /** The window's timer, and the next-turn flush once the window is full: at most one of them is set. */
   private timeout: NodeJS.Timeout | null = null;
   private immediate: NodeJS.Immediate | null = null;
-  private readonly apply: (outcomes: DeliveryOutcome[]) => boolean[];
+  private readonly apply: (outcomes: T[]) => boolean[];
   private readonly windowMs: number;
   private readonly maxOutcomes: number;
 
-  constructor(apply: (outcomes: DeliveryOutcome[]) => boolean[], options: SettleBatcherOptions = {}) {
+  constructor(apply: (outcomes: T[]) => boolean[], options: SettleBatcherOptions = {}) {
     this.apply = apply;
     this.windowMs = Math.max(0, options.windowMs ?? 0);
     this.maxOutcomes = Math.max(1, options.maxOutcomes ?? 256);
   }
 
-  settle(outcomes: DeliveryOutcome[]): Promise<boolean[]> {
+  settle(outcomes: T[]): Promise<boolean[]> {
     return new Promise((resolve, reject) => {
       this.pending.push({ outcomes, resolve, reject });
       this.waiting += outcomes.length;

@@ -267,6 +267,41 @@ export const MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    version: 4,
+    name: 'outbox: settlement fence apart from attempts; alert notifications ordered per series',
+    sql: `
+      -- attempts counted claims and doubled as the settlement fence, so a manual retry (attempts
+      -- reset to 0) could let a stale settlement through. The fence is now its own counter that
+      -- only grows (every claim and every release bumps it); attempts counts requests sent.
+      ALTER TABLE outbox ADD COLUMN fence INTEGER NOT NULL DEFAULT 0;
+      UPDATE outbox SET fence = attempts;
+      -- The ordering key of alert notifications was the alert id (one episode); it is the series
+      -- (rule + series key, src/service/notify.ts seriesOrderingKey), so the cancel of one episode
+      -- and the open of the next are never in flight together. Unfinished rows get the new key so
+      -- a backlog queued before the upgrade is ordered the same way.
+      UPDATE outbox
+      SET ordering_key = json_array(json_extract(event, '$.data.rule'), json_extract(event, '$.data.series_key'))
+      WHERE status IN ('pending', 'inflight') AND ordering_key IS NOT NULL
+        AND json_extract(event, '$.type') LIKE 'alert.%'
+        AND json_type(event, '$.data.rule') = 'text' AND json_type(event, '$.data.series_key') = 'text';
+      -- head = 1: no earlier unfinished row of the same (webhook, ordering key). A series can queue
+      -- dozens of rows behind its head; without the flag every claim walked past all of them.
+      ALTER TABLE outbox ADD COLUMN head INTEGER NOT NULL DEFAULT 1;
+      UPDATE outbox SET head = CASE WHEN ordering_key IS NULL OR NOT EXISTS (
+          SELECT 1 FROM outbox earlier
+          WHERE earlier.webhook = outbox.webhook AND earlier.ordering_key = outbox.ordering_key
+            AND earlier.id < outbox.id AND earlier.status IN ('pending', 'inflight')) THEN 1 ELSE 0 END
+      WHERE status IN ('pending', 'inflight');
+      -- They replace the indexes of all due rows, which only the claim and nextDueAt read: one more
+      -- index per pending row would cost every claim and settlement a B-tree write.
+      DROP INDEX outbox_due;
+      DROP INDEX outbox_due_by_webhook;
+      CREATE INDEX outbox_due_heads ON outbox (next_attempt_at, id) WHERE status = 'pending' AND head = 1;
+      CREATE INDEX outbox_due_heads_by_webhook ON outbox (webhook, next_attempt_at, id)
+        WHERE status = 'pending' AND head = 1;
+    `,
+  },
 ];
 
 const VERSION_TABLE = `

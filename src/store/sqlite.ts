@@ -36,6 +36,7 @@ import type {
   DeliveryAttemptInput,
   DeliveryAttemptQuery,
   DeliveryOutcome,
+  SettleFollow,
   EpochMs,
   EventLogEntry,
   EventLogQuery,
@@ -125,8 +126,11 @@ export class SqliteStore implements Store {
   claimDue(now: EpochMs, limit: number, leaseMs: number, options?: ClaimOptions): OutboxRow[] {
     return outbox.claimDue(this.c, now, limit, leaseMs, options);
   }
-  settle(outcomes: DeliveryOutcome[]): boolean[] {
-    return outbox.settle(this.c, outcomes);
+  settle(outcomes: DeliveryOutcome[], follow?: SettleFollow): boolean[] {
+    return outbox.settle(this.c, outcomes, follow);
+  }
+  releaseOrphanedClaims(now: EpochMs): number {
+    return outbox.releaseOrphanedClaims(this.c, now);
   }
   markDelivered(id: number, at: EpochMs, attemptLog?: DeliveryAttemptInput): boolean {
     return this.settleOne({ id, at, outcome: 'delivered', ...(attemptLog === undefined ? {} : { log: attemptLog }) });

@@ -113,12 +113,20 @@ export interface OutboxInput {
   webhook: string;
   /** Template name, or null for the webhook's own template. */
   template: string | null;
-  /** Rows with the same (webhook, orderingKey) are delivered one at a time in insertion order; null = unordered. Usually the alert id. */
+  /**
+   * Rows with the same (webhook, orderingKey) are delivered one at a time in insertion order; null = unordered.
+   * For alert events the series (rule + series key), so the order holds across the alert's episodes.
+   */
   orderingKey: string | null;
   /** For lookups by alert; defaults to `event.data.alert_id` when that is a string. */
   alertId?: string | null;
   /** First attempt not before this time; defaults to the batch's `now`. */
   notBefore?: EpochMs;
+  /**
+   * Recorded as dropped at once with this reason, never sent (a lossy webhook over its limit): the
+   * row keeps the notification visible in the alert's explanation and the delivery list.
+   */
+  dropped?: string;
 }
 
 export interface OutboxRow {
@@ -131,8 +139,10 @@ export interface OutboxRow {
   orderingKey: string | null;
   alertId: string | null;
   status: OutboxStatus;
-  /** Times handed to a sender; incremented by each claim, so a claimed row shows the current attempt number (1-based). */
+  /** Requests sent for this notification (since it was last queued); a claim handed back unsent does not count. */
   attempts: number;
+  /** Bumped by every claim and release, never reset: the token a settlement must carry to apply. */
+  fence: number;
   nextAttemptAt: EpochMs;
   createdAt: EpochMs;
   /** When the row (re-)entered the queue: `discard_after` counts from here, so a manual retry gets a fresh period. */
@@ -145,6 +155,13 @@ export interface OutboxRow {
 export interface ClaimOptions {
   /** Only rows of this webhook (per-webhook workers and concurrency limits). */
   webhook?: string;
+  /**
+   * Fair claiming: each webhook is claimed for apart, up to its own number here (the free part of
+   * its budget of claimed rows; 0 = none now); a webhook not named gets `defaultBudget` (or `limit`).
+   * `limit` still caps the total.
+   */
+  budgets?: Readonly<Record<string, number>>;
+  defaultBudget?: number;
 }
 
 export interface OutboxQuery {
@@ -175,13 +192,18 @@ interface OutcomeBase {
   id: number;
   at: EpochMs;
   /**
-   * The `attempts` of the claimed row. When given, the outcome applies only if nobody re-claimed the
-   * row since (its lease expired and another worker took it): a fencing token against stale workers.
+   * The `fence` of the claimed row. When given, the outcome applies only if nobody re-claimed or
+   * released the row since (its lease expired and another worker took it): a token against stale workers.
    */
-  attempts?: number;
+  fence?: number;
+  /** A request was sent for this outcome: `attempts` counts it. */
+  sent?: boolean;
   /** The attempt to log and count, in the same transaction. */
   log?: DeliveryAttemptInput;
 }
+
+/** What `settle` writes with its outcomes, knowing which applied. */
+export type SettleFollow = (applied: readonly boolean[]) => CommitBatch | undefined;
 
 /** How one claimed notification ended; `settle` applies many of them in one transaction. */
 export type DeliveryOutcome =
@@ -436,8 +458,17 @@ export interface OutboxStore {
    * the same (webhook, orderingKey). Marks them inflight until `now + leaseMs`. One transaction.
    */
   claimDue(now: EpochMs, limit: number, leaseMs: number, options?: ClaimOptions): OutboxRow[];
-  /** Applies outcomes in one transaction; returns, per outcome, whether it applied (the row was still ours and inflight). */
-  settle(outcomes: DeliveryOutcome[]): boolean[];
+  /**
+   * Applies outcomes in one transaction; returns, per outcome, whether it applied (the row was still
+   * ours and inflight). `follow` is called inside that transaction with the same answer; the batch it
+   * returns (delivery.failed of the failures that applied) is written with the outcomes or not at all.
+   */
+  settle(outcomes: DeliveryOutcome[], follow?: SettleFollow): boolean[];
+  /**
+   * Makes rows left in flight by a delivery process that is gone due at once; returns how many.
+   * For a store only this process delivers from (SQLite); a shared store relies on leases instead.
+   */
+  releaseOrphanedClaims(now: EpochMs): number;
   markDelivered(id: number, at: EpochMs, log?: DeliveryAttemptInput): boolean;
   reschedule(id: number, nextAttemptAt: EpochMs, error: string, at: EpochMs, log?: DeliveryAttemptInput): boolean;
   markFailed(id: number, status: FinalFailureStatus, error: string, at: EpochMs, log?: DeliveryAttemptInput): boolean;

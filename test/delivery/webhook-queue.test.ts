@@ -4,7 +4,7 @@ import { WebhookQueue } from '../../src/delivery/webhook-queue.js';
 import { makeEvent } from './helpers/fakes.js';
 
 let nextId = 1;
-const row = (orderingKey: string | null): ClaimedRow => ({ id: nextId++, event: makeEvent(), webhook: 'hook', template: null, orderingKey, attempts: 1, queuedAt: 0 });
+const row = (orderingKey: string | null): ClaimedRow => ({ id: nextId++, event: makeEvent(), webhook: 'hook', template: null, orderingKey, attempts: 0, fence: 1, queuedAt: 0 });
 const ids = (rows: Array<{ rows: ClaimedRow[] }>) => rows.map((job) => job.rows.map((r) => r.orderingKey ?? `#${r.id}`).join('+'));
 
 describe('which jobs of a webhook may start', () => {

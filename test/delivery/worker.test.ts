@@ -273,3 +273,30 @@ describe('leases and stopping', () => {
     expect(h.outbox.rows[1]?.nextAttemptAt).toBe(h.clock.now());
   });
 });
+
+describe('fair claiming: each webhook has its own budget of claimed rows', () => {
+  it('keeps delivering to a healthy webhook while another one hangs, claiming no more for the hung one than its budget', async () => {
+    const hung = makeWebhook({ name: 'hung', concurrency: 2 });
+    const fast = makeWebhook({ name: 'fast', concurrency: 4 });
+    const never: Array<() => void> = [];
+    const h = harness(
+      [hung, fast],
+      ({ webhook }) => (webhook.name === 'hung' ? new Promise<Reply>((resolve) => never.push(() => resolve(ok))) : ok),
+      { claimAhead: 4 },
+    );
+    for (let index = 0; index < 100; index++) {
+      h.outbox.add(alert(`h${index}`), 'hung', { at: h.clock.now() });
+      h.outbox.add(alert(`f${index}`), 'fast', { at: h.clock.now() });
+    }
+    h.worker.start();
+    const fastDone = () => h.outbox.rows.filter((row) => row.webhook === 'fast' && row.status === 'done').length;
+    for (let round = 0; round < 2_000 && fastDone() < 100; round++) await new Promise((resolve) => setTimeout(resolve, 1));
+    expect(fastDone()).toBe(100);
+    // The hung webhook holds its budget (claimAhead 4 × concurrency 2) and not a row more.
+    expect(h.outbox.rows.filter((row) => row.webhook === 'hung' && row.status === 'inflight')).toHaveLength(8);
+    expect(h.sender.requests.filter((request) => request.webhook === 'hung')).toHaveLength(2);
+    expect(h.outbox.claims.every((claim) => claim !== undefined && (claim.budgets['hung'] ?? 0) <= 8)).toBe(true);
+    for (const release of never) release();
+    await h.worker.stop();
+  });
+});

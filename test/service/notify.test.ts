@@ -23,7 +23,18 @@ describe('notification routing', () => {
   it('without notify: every webhook whose selection takes the event', () => {
     const plan = planNotifications(open(), hooks);
     expect(plan.outbox.map((o) => o.webhook).sort()).toEqual(['all', 'chat']);
-    expect(plan.outbox[0]!.orderingKey).toBe((sampleEvent('alert.open').data as { alert_id: string }).alert_id);
+    // Ordered per series (rule + series key), not per alert episode (issue 13).
+    const data = sampleEvent('alert.open').data as { rule: string; series_key: string; alert_id: string };
+    expect(plan.outbox[0]!.orderingKey).toBe(JSON.stringify([data.rule, data.series_key]));
+    expect(plan.outbox[0]!.alertId).toBe(data.alert_id);
+  });
+
+  it('gives the next episode of a series the same ordering key as the one before', () => {
+    const first = open();
+    const data = first.event.data as { alert_id: string };
+    const second = { ...first, event: { ...first.event, id: 'other', data: { ...first.event.data, alert_id: `${data.alert_id}-2` } } };
+    const keys = [first, second].map((emitted) => planNotifications(emitted, hooks).outbox[0]!.orderingKey);
+    expect(keys[0]).toBe(keys[1]);
   });
 
   it('with notify: only the listed webhooks, filtered by on:, with the target template', () => {

@@ -65,3 +65,29 @@ describe('migrations', () => {
     db.close();
   });
 });
+
+describe('migration 4: outbox fence, and alert notifications ordered per series', () => {
+  it('moves unfinished alert rows to the series key, keeps the fence past attempts, and marks the heads', () => {
+    const db = new DatabaseSync(':memory:');
+    migrate(db, 0, MIGRATIONS.slice(0, 2));
+    const event = (id: string, alertId: string) =>
+      JSON.stringify({ id, type: 'alert.open', data: { alert_id: alertId, rule: 'hot', series_key: 'entity=web-1' } });
+    const insert = db.prepare(`INSERT INTO outbox (event_id, event, webhook, ordering_key, alert_id, status, attempts, next_attempt_at, created_at, queued_at, updated_at)
+                               VALUES (?, ?, 'chat', ?, ?, ?, ?, 0, 0, 0, 0)`);
+    insert.run('old', event('old', 'ep1'), 'ep1', 'ep1', 'done', 1);
+    insert.run('cancel-ep1', event('cancel-ep1', 'ep1'), 'ep1', 'ep1', 'inflight', 3);
+    insert.run('open-ep2', event('open-ep2', 'ep2'), 'ep2', 'ep2', 'pending', 0);
+    insert.run('test', JSON.stringify({ id: 'test', type: 'webhook.test', data: {} }), null, null, 'pending', 0);
+    migrate(db, 0);
+    const rows = db.prepare('SELECT event_id, ordering_key, fence, head FROM outbox ORDER BY id').all();
+    const series = JSON.stringify(['hot', 'entity=web-1']);
+    expect(rows).toEqual([
+      { event_id: 'old', ordering_key: 'ep1', fence: 1, head: 1 },
+      { event_id: 'cancel-ep1', ordering_key: series, fence: 3, head: 1 },
+      // The next episode's open now waits for the previous episode's cancel.
+      { event_id: 'open-ep2', ordering_key: series, fence: 0, head: 0 },
+      { event_id: 'test', ordering_key: null, fence: 0, head: 1 },
+    ]);
+    db.close();
+  });
+});

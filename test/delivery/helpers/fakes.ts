@@ -8,6 +8,7 @@ import type { Severity } from '../../../src/model/severity.js';
 import type { AttemptResult } from '../../../src/delivery/attempt.js';
 import type {
   AttemptLog,
+  ClaimBudgets,
   ClaimedRow,
   Clock,
   EventSink,
@@ -64,6 +65,9 @@ export class Directory implements WebhookDirectory {
   get(name: string): Webhook | undefined {
     return this.webhooks.get(name);
   }
+  names(): Iterable<string> {
+    return this.webhooks.keys();
+  }
 }
 
 export class CollectingSink implements EventSink {
@@ -96,7 +100,7 @@ export class InMemoryOutbox implements OutboxPort, OutboxDepthPort {
     const at = options.at ?? 0;
     const id = this.#nextId++;
     const orderingKey = options.orderingKey === undefined ? ((event.data as { alert_id?: string }).alert_id ?? null) : options.orderingKey;
-    this.rows.push({ id, event, webhook, template: options.template ?? null, orderingKey, attempts: 0, queuedAt: at, status: 'pending', nextAttemptAt: at, leaseUntil: null, lastError: null });
+    this.rows.push({ id, event, webhook, template: options.template ?? null, orderingKey, attempts: 0, fence: 0, queuedAt: at, status: 'pending', nextAttemptAt: at, leaseUntil: null, lastError: null });
     return id;
   }
 
@@ -110,16 +114,29 @@ export class InMemoryOutbox implements OutboxPort, OutboxDepthPort {
     return this.#ordered && row.orderingKey !== null && this.rows.some((earlier) => earlier.id < row.id && earlier.webhook === row.webhook && earlier.orderingKey === row.orderingKey && (earlier.status === 'pending' || earlier.status === 'inflight'));
   }
 
-  claimDue(now: number, limit: number, leaseMs: number): ClaimedRow[] {
+  /** Every call's budgets, for the fairness tests. */
+  readonly claims: Array<ClaimBudgets | undefined> = [];
+
+  claimDue(now: number, limit: number, leaseMs: number, budgets?: ClaimBudgets): ClaimedRow[] {
+    this.claims.push(budgets);
+    const taken = new Map<string, number>();
     const due = this.rows
       .filter((row) => ((row.status === 'pending' && row.nextAttemptAt <= now) || (row.status === 'inflight' && (row.leaseUntil ?? Infinity) <= now)) && !this.#blocked(row))
+      .filter((row) => {
+        if (budgets === undefined) return true;
+        const budget = budgets.budgets[row.webhook] ?? budgets.defaultBudget;
+        const used = taken.get(row.webhook) ?? 0;
+        if (used >= budget) return false;
+        taken.set(row.webhook, used + 1);
+        return true;
+      })
       .slice(0, limit);
     for (const row of due) {
       row.status = 'inflight';
       row.leaseUntil = now + leaseMs;
-      row.attempts++;
+      row.fence++;
     }
-    return due.map(({ id, event, webhook, template, orderingKey, attempts, queuedAt }) => ({ id, event, webhook, template, orderingKey, attempts, queuedAt }));
+    return due.map(({ id, event, webhook, template, orderingKey, attempts, fence, queuedAt }) => ({ id, event, webhook, template, orderingKey, attempts, fence, queuedAt }));
   }
 
   settle(outcomes: Settlement[]): boolean[] {
@@ -127,8 +144,9 @@ export class InMemoryOutbox implements OutboxPort, OutboxDepthPort {
       this.settlements.push(outcome);
       if (outcome.log !== undefined) this.logs.push(outcome.log);
       const row = this.row(outcome.id);
-      if (row.status !== 'inflight' || (outcome.attempts !== undefined && outcome.attempts !== row.attempts)) return false;
+      if (row.status !== 'inflight' || (outcome.fence !== undefined && outcome.fence !== row.fence)) return false;
       row.leaseUntil = null;
+      if (outcome.sent === true) row.attempts++;
       if (outcome.outcome === 'delivered') row.status = 'done';
       else if (outcome.outcome === 'retry') {
         row.status = 'pending';

@@ -82,10 +82,10 @@ describe('outbox: claimDue delivers the events of one alert in order', () => {
     expect(claimedEvents(0)).toEqual(['c']);
   });
 
-  it('marks claimed rows inflight with a lease and counts the attempt', () => {
+  it('marks claimed rows inflight with a lease and a new fence; attempts counts requests sent, not claims', () => {
     store.commit({ now: 0, outbox: [notification('e1', 'chat', 'a1')] });
     const [row] = store.claimDue(100, 10, LEASE);
-    expect(row).toMatchObject({ status: 'inflight', attempts: 1, leaseUntil: 100 + LEASE, alertId: 'a1', createdAt: 0, queuedAt: 0 });
+    expect(row).toMatchObject({ status: 'inflight', attempts: 0, fence: 1, leaseUntil: 100 + LEASE, alertId: 'a1', createdAt: 0, queuedAt: 0 });
     expect(row!.event.id).toBe('e1');
   });
 });
@@ -96,16 +96,16 @@ describe('outbox: the lease of a crashed worker expires', () => {
     expect(claimedEvents(0)).toEqual(['open']);
     expect(claimedEvents(LEASE - 1)).toEqual([]);
     const [again] = store.claimDue(LEASE, 10, LEASE);
-    expect(again).toMatchObject({ eventId: 'open', attempts: 2, leaseUntil: 2 * LEASE });
+    expect(again).toMatchObject({ eventId: 'open', attempts: 0, fence: 2, leaseUntil: 2 * LEASE });
   });
 
   it('ignores the outcome of the stale worker when a fence is given', () => {
     store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1')] });
     const [first] = store.claimDue(0, 10, LEASE);
     const [second] = store.claimDue(LEASE, 10, LEASE);
-    expect(store.settle([{ id: first!.id, at: LEASE + 1, outcome: 'delivered', attempts: first!.attempts }])).toEqual([false]);
+    expect(store.settle([{ id: first!.id, at: LEASE + 1, outcome: 'delivered', fence: first!.fence }])).toEqual([false]);
     expect(store.getOutboxRow(first!.id)?.status).toBe('inflight');
-    expect(store.settle([{ id: second!.id, at: LEASE + 2, outcome: 'delivered', attempts: second!.attempts }])).toEqual([true]);
+    expect(store.settle([{ id: second!.id, at: LEASE + 2, outcome: 'delivered', fence: second!.fence }])).toEqual([true]);
     expect(store.getOutboxRow(first!.id)?.status).toBe('done');
   });
 
@@ -236,5 +236,121 @@ describe('queueing is idempotent per (event id, webhook)', () => {
     expect(store.outboxDepth('hook')).toBe(1);
     expect(store.outboxDepth('other')).toBe(1);
     store.close();
+  });
+});
+
+describe('outbox: the settlement fence is its own counter (issue 12.6)', () => {
+  it('rejects a stale settlement after a manual retry reset attempts', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1')] });
+    // Worker A claims; its lease runs out; worker B claims, sends, and the notification fails for good.
+    const [stale] = store.claimDue(0, 10, LEASE);
+    const [second] = store.claimDue(LEASE, 10, LEASE);
+    expect(store.settle([{ id: second!.id, at: LEASE + 1, fence: second!.fence, sent: true, outcome: 'failed', error: 'HTTP 400' }])).toEqual([true]);
+    // An operator retries it: attempts start again; worker C claims it.
+    expect(store.retryDelivery(second!.id, LEASE + 2)).toMatchObject({ status: 'pending', attempts: 0 });
+    const [third] = store.claimDue(LEASE + 3, 10, LEASE);
+    expect(third).toMatchObject({ attempts: 0 });
+    // Worker A wakes up with its old claim: whatever its number, it is not the current claim's.
+    expect(store.settle([{ id: stale!.id, at: LEASE + 4, fence: stale!.fence, sent: true, outcome: 'delivered' }])).toEqual([false]);
+    expect(store.getOutboxRow(stale!.id)).toMatchObject({ status: 'inflight', fence: third!.fence });
+    expect(store.settle([{ id: third!.id, at: LEASE + 5, fence: third!.fence, sent: true, outcome: 'delivered' }])).toEqual([true]);
+    expect(store.getOutboxRow(third!.id)).toMatchObject({ status: 'done', attempts: 1 });
+  });
+
+  it('counts requests sent, not claims or rows handed back unsent', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1')] });
+    const [first] = store.claimDue(0, 10, LEASE);
+    // Handed back unsent (the worker stopped): not an attempt.
+    store.settle([{ id: first!.id, at: 1, fence: first!.fence, outcome: 'retry', nextAttemptAt: 1, error: 'released unsent' }]);
+    const [second] = store.claimDue(1, 10, LEASE);
+    store.settle([{ id: second!.id, at: 2, fence: second!.fence, sent: true, outcome: 'retry', nextAttemptAt: 2, error: 'HTTP 503' }]);
+    const [third] = store.claimDue(2, 10, LEASE);
+    expect(third).toMatchObject({ attempts: 1, fence: 3 });
+    store.settle([{ id: third!.id, at: 3, fence: third!.fence, sent: true, outcome: 'delivered' }]);
+    expect(store.getOutboxRow(third!.id)).toMatchObject({ status: 'done', attempts: 2, fence: 3 });
+  });
+});
+
+describe('outbox: what a settlement causes is written in its transaction (issue 12.6)', () => {
+  const failed = (id: number, fence: number) => ({ id, at: 5, fence, sent: true, outcome: 'failed' as const, error: 'HTTP 400' });
+
+  it('writes the follow-up batch with the outcomes that applied', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1')] });
+    const [row] = store.claimDue(0, 10, LEASE);
+    const seen: boolean[][] = [];
+    store.settle([failed(row!.id, row!.fence), failed(row!.id, row!.fence - 1)], (applied) => {
+      seen.push([...applied]);
+      return { now: 5, outbox: [notification('failed-open', 'pager', null)] };
+    });
+    expect(seen).toEqual([[true, false]]);
+    expect(store.listOutbox({ webhook: 'pager' }).map((entry) => entry.eventId)).toEqual(['failed-open']);
+  });
+
+  it('keeps neither when writing the follow-up fails: the row stays claimed, nothing is lost', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1')] });
+    const [row] = store.claimDue(0, 10, LEASE);
+    expect(() =>
+      store.settle([{ ...failed(row!.id, row!.fence), log: attemptLog(row!.id, 'open', 'chat', 5, false) }], () => {
+        throw new Error('disk full');
+      }),
+    ).toThrow('disk full');
+    expect(store.getOutboxRow(row!.id)).toMatchObject({ status: 'inflight', attempts: 0, fence: row!.fence });
+    expect(store.listDeliveryAttempts({ webhook: 'chat' })).toEqual([]);
+  });
+});
+
+describe('outbox: restart and fair claiming (issue 12.1, 12.4)', () => {
+  it('makes rows left in flight by a stopped process due at once, with a new fence', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1'), notification('cancel', 'chat', 'a1'), notification('x', 'pager', null)] });
+    const claimed = store.claimDue(0, 10, 5 * 60_000);
+    expect(claimed.map((row) => row.eventId)).toEqual(['open', 'x']);
+    expect(store.releaseOrphanedClaims(1_000)).toBe(2);
+    const again = store.claimDue(1_000, 10, LEASE);
+    expect(again.map((row) => row.eventId)).toEqual(['open', 'x']);
+    for (const [index, row] of again.entries()) expect(row.fence).toBe(claimed[index]!.fence + 2);
+    // A settlement of the old claim does not apply.
+    expect(store.settle([{ id: claimed[0]!.id, at: 1_001, fence: claimed[0]!.fence, outcome: 'delivered' }])).toEqual([false]);
+    expect(store.releaseOrphanedClaims(2_000)).toBe(2);
+  });
+
+  it('claims each webhook within its own budget; a full budget takes nothing, others still get theirs', () => {
+    const rows = Array.from({ length: 20 }, (_, index) => [notification(`h${index}`, 'hung', null), notification(`k${index}`, 'healthy', null)]).flat();
+    store.commit({ now: 0, outbox: [...rows, notification('r0', 'removed', null)] });
+    const first = store.claimDue(0, 1_000, LEASE, { budgets: { hung: 4, healthy: 4 }, defaultBudget: 1 });
+    const count = (claimed: typeof first, webhook: string) => claimed.filter((row) => row.webhook === webhook).length;
+    expect([count(first, 'hung'), count(first, 'healthy'), count(first, 'removed')]).toEqual([4, 4, 1]);
+    // The hung webhook holds its whole budget; the healthy one keeps claiming.
+    const second = store.claimDue(0, 1_000, LEASE, { budgets: { hung: 0, healthy: 4 }, defaultBudget: 1 });
+    expect([count(second, 'hung'), count(second, 'healthy')]).toEqual([0, 4]);
+    expect(second.map((row) => row.eventId)).toEqual(['k4', 'k5', 'k6', 'k7']);
+  });
+
+  it('keeps the order per ordering key when claiming by budget', () => {
+    store.commit({ now: 0, outbox: [notification('open', 'chat', 'a1'), notification('cancel', 'chat', 'a1'), notification('other', 'chat', 'a2')] });
+    const claimed = store.claimDue(0, 100, LEASE, { budgets: { chat: 10 }, defaultBudget: 10 });
+    expect(claimed.map((row) => row.eventId)).toEqual(['open', 'other']);
+  });
+});
+
+describe('outbox: a long queue behind one series head', () => {
+  it('hands out the next row of a key only once the one before finished, through drops and manual retries', () => {
+    store.commit({ now: 0, outbox: ['e1', 'e2', 'e3', 'e4'].map((id) => notification(id, 'chat', 's1')) });
+    const [e1] = store.claimDue(0, 10, LEASE);
+    expect(e1?.eventId).toBe('e1');
+    store.settle([{ id: e1!.id, at: 1, fence: e1!.fence, sent: true, outcome: 'failed', error: 'HTTP 400' }]);
+    // e2 pending, e3 and e4 behind it; the lossy limit drops e2.
+    expect(store.dropOldestPending('chat', 1, 2).map((row) => row.eventId)).toEqual(['e2']);
+    const [e3] = store.claimDue(2, 10, LEASE);
+    expect(e3?.eventId).toBe('e3');
+    store.settle([{ id: e3!.id, at: 3, fence: e3!.fence, sent: true, outcome: 'retry', nextAttemptAt: 3, error: 'HTTP 503' }]);
+    // An operator re-queues e1: it goes before e3 and e4 again.
+    store.retryDelivery(e1!.id, 4);
+    expect(claimedEvents(4)).toEqual(['e1']);
+    expect(claimedEvents(4)).toEqual([]);
+    const again = store.listOutbox({ eventId: 'e1' })[0]!;
+    store.settle([{ id: again.id, at: 5, fence: again.fence, sent: true, outcome: 'delivered' }]);
+    expect(claimedEvents(5)).toEqual(['e3']);
+    // Nothing else is due: e4 waits behind e3, whose lease is the next moment anything could change.
+    expect(store.nextDueAt()).toBe(5 + LEASE);
   });
 });
