@@ -15,6 +15,7 @@ import { TimerQueue } from './scheduler.js';
 import { identityFromSeriesKey, seriesKeyOf } from './series-key.js';
 import { activeSilence, alertLabels, type Silence } from './silences.js';
 import { initialState, isIdle, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
+import { UndoLog } from './undo.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
@@ -83,6 +84,9 @@ export class Engine {
   private readonly changed = new Map<Series, true>();
   /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
   private expectPending = false;
+  /** The undo log while `atomically` runs, else null (nothing is recorded). */
+  private undo: UndoLog | null = null;
+  private readonly undoLog = new UndoLog();
   readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {} };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
@@ -119,6 +123,39 @@ export class Engine {
         const identity = identityFromSeriesKey(seriesKey);
         this.newSeries(rule, seriesKey, identity, snapshot);
       }
+    }
+  }
+
+  /**
+   * Runs `body` (ingest, advance, acknowledge or reload, and the commit of their output) as one
+   * unit: when it throws, the engine is put back as it was before — windows, alert states, timers,
+   * flapping histories, new series and entities, the data clock, the rule set and the counters —
+   * so the same batch sent again decides the same events (SPEC §4). Nested calls join the outer one.
+   */
+  atomically<T>(body: () => T): T {
+    if (this.undo !== null) return body();
+    const saved = {
+      dataTime: this.dataTime, expectPending: this.expectPending, rules: this.rules, router: this.router,
+      stats: { ...this.stats, evaluationErrorsByRule: { ...this.stats.evaluationErrorsByRule }, events: { ...this.stats.events } },
+    };
+    const undo = this.undoLog;
+    this.undo = undo;
+    try {
+      return body();
+    } catch (error) {
+      undo.rollback();
+      this.dataTime = saved.dataTime;
+      this.expectPending = saved.expectPending;
+      this.rules = saved.rules;
+      this.router = saved.router;
+      Object.assign(this.stats, saved.stats);
+      // A throw inside the engine itself may leave a half-built output behind.
+      this.output = emptyOutput();
+      this.changed.clear();
+      throw error;
+    } finally {
+      undo.end();
+      this.undo = null;
     }
   }
 
@@ -279,7 +316,10 @@ export class Engine {
       ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
       : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
     const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null };
+    this.undo?.entry(rule.series, key);
     rule.series.set(key, series);
+    // Recorded as new: a rollback leaves it without a deadline, so a timer pushed for it is stale.
+    this.touch(series);
     return series;
   }
 
@@ -288,6 +328,7 @@ export class Engine {
     if (!entity) {
       // A sample for an unknown entity creates it (SPEC §1).
       entity = { name, enabled: true, tags: {} };
+      this.undo?.entry(this.entities, name);
       this.entities.set(name, entity);
     }
     return entity;
@@ -385,11 +426,17 @@ export class Engine {
       } else if (series.placeholder) {
         // The expected entity reported under the placeholder's own key: it becomes a real series,
         // and the evaluation that follows cancels a nodata alert with reason data_resumed.
+        this.touch(series);
+        this.undo?.entry(rule.placeholders, sample.entity);
         series.placeholder = false;
         rule.placeholders.delete(sample.entity);
       }
-      if (defaultKey) rule.lastByEntity.set(sample.entity, series);
+      if (defaultKey) {
+        this.undo?.entry(rule.lastByEntity, sample.entity);
+        rule.lastByEntity.set(sample.entity, series);
+      }
     }
+    this.touch(series);
     // With group_by, tags outside the key may change: the identity follows the latest sample.
     if (series.identity.metric !== sample.metric || !sameTags(series.identity.tags, sample.tags)) {
       series.identity = { metric: sample.metric, entity: sample.entity, tags: sample.tags };
@@ -411,6 +458,7 @@ export class Engine {
       if (!rule.expect || rule.definition.noDataMs === null || !rule.definition.enabled) continue;
       for (const entity of this.entities.values()) {
         if (rule.expectChecked.has(entity.name)) continue;
+        this.undo?.member(rule.expectChecked, entity.name);
         rule.expectChecked.add(entity.name);
         ctx.entity = entity;
         ctx.metric = this.metricContext(rule.definition.metrics[0] ?? '');
@@ -432,6 +480,7 @@ export class Engine {
         const series = this.newSeries(rule, key, { metric: rule.definition.metrics[0] ?? '', entity: entity.name, tags: {} }, undefined);
         series.placeholder = true;
         series.state = { ...series.state, lastSeenAt: now };
+        this.undo?.entry(rule.placeholders, entity.name);
         rule.placeholders.set(entity.name, series);
         this.changed.set(series, true);
         this.schedule(series);
@@ -443,10 +492,15 @@ export class Engine {
   private entityReported(rule: RuntimeRule, entity: string, now: number): void {
     const placeholder = rule.placeholders.get(entity);
     if (!placeholder) return;
+    this.undo?.entry(rule.placeholders, entity);
     rule.placeholders.delete(entity);
     this.apply(placeholder, { kind: 'remove', reason: 'data_resumed' }, now);
+    this.undo?.entry(rule.series, placeholder.key);
     rule.series.delete(placeholder.key);
-    if (rule.lastByEntity.get(entity) === placeholder) rule.lastByEntity.delete(entity);
+    if (rule.lastByEntity.get(entity) === placeholder) {
+      this.undo?.entry(rule.lastByEntity, entity);
+      rule.lastByEntity.delete(entity);
+    }
     placeholder.deadline = null;
     this.changed.delete(placeholder);
     this.output.removed.push({ rule: rule.definition.name, seriesKey: placeholder.key });
@@ -461,6 +515,7 @@ export class Engine {
       const name = rule.definition.name;
       this.stats.evaluationErrorsByRule[name] = (this.stats.evaluationErrorsByRule[name] ?? 0) + 1;
       if (now - rule.lastErrorAt >= RULE_ERROR_INTERVAL_MS) {
+        this.undo?.property(rule, 'lastErrorAt');
         rule.lastErrorAt = now;
         const location = error instanceof EvaluationError ? `${error.diagnostic.file}:${error.diagnostic.line}:${error.diagnostic.column}` : null;
         const message = error instanceof Error ? error.message : String(error);
@@ -473,6 +528,7 @@ export class Engine {
   }
 
   private apply(series: Series, input: StepInput, now: number): void {
+    this.touch(series);
     const before = series.state;
     const { state, transitions } = step(before, input, now, { rule: series.rule.stepRule, seriesKey: series.key });
     series.state = state;
@@ -531,10 +587,33 @@ export class Engine {
       const series = entry.target;
       // Stale entries (the deadline moved, or the series' rule was replaced) are skipped.
       if (series.deadline !== entry.at || this.rules.get(series.rule.definition.name) !== series.rule) continue;
+      this.touch(series);
       series.deadline = null;
       const at = this.clock.mode === 'data' ? entry.at : until;
       this.apply(series, { kind: 'tick' }, at);
     }
+  }
+
+  /**
+   * Inside `atomically`, before the first change of a series in the batch: records it as it is.
+   * Its fields are copied whole (new fields are covered without a change here); the state is
+   * copied too because quiet evaluations update it in place (its nested objects are replaced,
+   * never modified, so a shallow copy is enough); the window journals its own writes.
+   */
+  private touch(series: Series): void {
+    const undo = this.undo;
+    if (undo === null || !undo.first(series)) return;
+    const fields = { ...series };
+    const state = { ...series.state };
+    undo.window(series.window);
+    undo.push(() => {
+      Object.assign(series, fields);
+      series.state = state;
+      // The timer entry of the restored deadline may have fired in the batch: arm it again. An
+      // entry that is still queued becomes a duplicate, which fireTimers skips as stale.
+      series.deadline = null;
+      this.schedule(series);
+    });
   }
 
   private record(series: Series): SeriesRecord {

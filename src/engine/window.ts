@@ -28,6 +28,19 @@ export interface WindowSnapshot {
 const OVERHEAD_BYTES = 300;
 const BYTES_PER_SLOT = 16;
 
+/**
+ * The window as it was when an engine batch began, and the old contents of every slot of that
+ * buffer the batch overwrote: (physical offset, time, value) triples. Rolling back restores the
+ * slots newest first and the ring's shape; a buffer that grew in the batch is simply dropped.
+ */
+interface WindowUndo {
+  buffer: Float64Array;
+  capacity: number;
+  head: number;
+  count: number;
+  writes: number[];
+}
+
 export class SeriesWindow implements WindowView {
   /** Samples kept at most: N for length(N) (capped by maxSamples), maxSamples for time(D). */
   private readonly limit: number;
@@ -40,6 +53,8 @@ export class SeriesWindow implements WindowView {
   /** Physical slot of the oldest sample. */
   private head = 0;
   private count = 0;
+  /** Set while an engine batch may still be undone (src/engine/undo.ts). */
+  private undo: WindowUndo | null = null;
 
   constructor(spec: WindowSpec, maxSamples: number = DEFAULT_MAX_WINDOW_SAMPLES) {
     // Specs come from the loader, which validates them; a bad one here is a programming error.
@@ -102,6 +117,7 @@ export class SeriesWindow implements WindowView {
     if (this.spanMs > 0 && time <= latest - this.spanMs) return false;
     const index = this.lowerBound(time);
     if (index < n && this.buffer[2 * this.slot(index)] === time) {
+      if (this.undo !== null) this.keep(index, index);
       this.buffer[2 * this.slot(index) + 1] = stored;
       return true;
     }
@@ -123,6 +139,33 @@ export class SeriesWindow implements WindowView {
       this.capacity = this.initialCapacity;
       this.buffer = new Float64Array(2 * this.capacity);
     }
+  }
+
+  /** From now on, writes are journaled so that `rollback` can take them back (see undo.ts). */
+  beginUndo(): void {
+    this.undo = { buffer: this.buffer, capacity: this.capacity, head: this.head, count: this.count, writes: [] };
+  }
+
+  /** Puts the window back as it was at `beginUndo`. */
+  rollback(): void {
+    const undo = this.undo;
+    if (undo === null) return;
+    const { buffer, writes } = undo;
+    for (let i = writes.length - 3; i >= 0; i -= 3) {
+      const at = writes[i]!;
+      buffer[at] = writes[i + 1]!;
+      buffer[at + 1] = writes[i + 2]!;
+    }
+    this.buffer = buffer;
+    this.capacity = undo.capacity;
+    this.head = undo.head;
+    this.count = undo.count;
+    this.undo = null;
+  }
+
+  /** The batch is over: stop journaling. */
+  endUndo(): void {
+    this.undo = null;
   }
 
   toSnapshot(): WindowSnapshot {
@@ -198,6 +241,7 @@ export class SeriesWindow implements WindowView {
    */
   private place(index: number, time: number, value: number): void {
     if (this.count === this.capacity) this.grow();
+    if (this.undo !== null) this.keep(index, this.count);
     const buffer = this.buffer;
     for (let i = this.count; i > index; i--) {
       const to = 2 * this.slot(i);
@@ -209,6 +253,20 @@ export class SeriesWindow implements WindowView {
     buffer[at] = time;
     buffer[at + 1] = value;
     this.count++;
+  }
+
+  /**
+   * Journals the slots of logical indices `from`..`to` before they are overwritten, when they are
+   * slots of the buffer the batch began with (a buffer grown since is new and dropped on rollback).
+   */
+  private keep(from: number, to: number): void {
+    const undo = this.undo!;
+    if (undo.buffer !== this.buffer) return;
+    const buffer = this.buffer;
+    for (let i = from; i <= to; i++) {
+      const at = 2 * this.slot(i);
+      undo.writes.push(at, buffer[at]!, buffer[at + 1]!);
+    }
   }
 
   /** Doubles the buffer (up to the limit), unrolling the ring so the oldest sample is at slot 0. */
