@@ -65,7 +65,8 @@ function engineState(engine: Engine) {
     windows: byKey(engine.windowSnapshots()),
     count: engine.seriesCount(),
     stats: JSON.parse(JSON.stringify(engine.stats)) as unknown,
-    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3'].map((name) => engine.entity(name) ?? null),
+    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3', 'e1', 'e2', 'e3', 'late1', 'late2'].map((name) => engine.entity(name) ?? null),
+    rules: engine.ruleNames().sort(),
   };
 }
 
@@ -162,7 +163,15 @@ describe('failures anywhere do not change what is stored', () => {
     makeRule({ name: 'grouped', condition: 'sum() > 150', groupBy: ['entity'], window: { kind: 'length', size: 3 } }),
     // Entities first seen through 'mem' are expected by the nodata rule: placeholders come and go.
     makeRule({ name: 'mem', metrics: ['mem'], condition: 'value > 80' }),
+    // Its metadata throws when read (see brokenMetadata): rule.error events, throttled per rule.
+    makeRule({ name: 'bad', metrics: ['disk'], condition: "metric.tags.team == 'x'" }),
   ];
+
+  /** Metric metadata whose tag read throws, as a broken metadata provider might. */
+  const brokenMetadata = () => ({
+    name: 'disk',
+    tags: Object.defineProperty({}, 'team', { enumerable: true, get: () => { throw new Error('metadata unavailable'); } }) as Record<string, string>,
+  });
 
   /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
   function random(seed: number): () => number {
@@ -176,7 +185,20 @@ describe('failures anywhere do not change what is stored', () => {
     };
   }
 
-  type Step = { kind: 'ingest'; samples: Sample[]; advanceMs: number } | { kind: 'tick'; advanceMs: number };
+  type Step =
+    | { kind: 'ingest'; samples: Sample[]; advanceMs: number }
+    | { kind: 'tick'; advanceMs: number }
+    /** Rules reloaded: the 'count' rule is dropped or comes back, the 'avg' rule changes its window. */
+    | { kind: 'reload'; variant: number; advanceMs: number }
+    /** An entity registered through the API (not part of a batch): `expect` looks at it in the next one. */
+    | { kind: 'entity'; name: string; enabled: boolean; advanceMs: number };
+
+  function ruleSet(variant: number): RuleDefinition[] {
+    const all = rules();
+    if (variant === 0) return all;
+    if (variant === 1) return all.filter((rule) => rule.name !== 'count');
+    return all.map((rule) => (rule.name === 'avg' ? { ...rule, window: { kind: 'time', ms: 3 * m } } : rule));
+  }
 
   function scenario(seed: number, steps: number): Step[] {
     const next = random(seed);
@@ -186,8 +208,21 @@ describe('failures anywhere do not change what is stored', () => {
     for (let i = 0; i < steps; i++) {
       const advanceMs = Math.floor(next() * 90_000);
       time += advanceMs;
-      if (next() < 0.25) {
+      if (i < 2) {
+        result.push({ kind: 'entity', name: i === 0 ? 'late1' : 'late2', enabled: true, advanceMs });
+        continue;
+      }
+      const roll = next();
+      if (roll < 0.2) {
         result.push({ kind: 'tick', advanceMs });
+        continue;
+      }
+      if (roll < 0.25) {
+        result.push({ kind: 'reload', variant: Math.floor(next() * 3), advanceMs });
+        continue;
+      }
+      if (roll < 0.3) {
+        result.push({ kind: 'entity', name: pick(['e1', 'e2', 'e3', 'a', 'm1']), enabled: next() < 0.85, advanceMs });
         continue;
       }
       const samples: Sample[] = [];
@@ -196,8 +231,12 @@ describe('failures anywhere do not change what is stored', () => {
         // Mostly current, sometimes late or duplicate times.
         const at = time - (next() < 0.2 ? Math.floor(next() * 4 * m) : 0);
         const value = next() < 0.05 ? null : Math.round(next() * 100);
-        const metric = next() < 0.15 ? 'mem' : 'cpu';
-        const entity = metric === 'mem' ? pick(['m1', 'm2', 'm3', 'a']) : pick(['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2']);
+        const kind = next();
+        const metric = kind < 0.12 ? 'mem' : kind < 0.17 ? 'disk' : 'cpu';
+        // Entities registered early (late1, late2) report only later on: their `expect` placeholders
+        // are replaced by real series in the middle of the run.
+        const cpuEntities = i < steps / 2 ? ['a', 'b', 'c', 'd', 'fresh', 'm1', 'e1'] : ['a', 'b', 'fresh', 'late1', 'late2', 'e1', 'e2'];
+        const entity = metric === 'mem' ? pick(['m1', 'm2', 'm3', 'a']) : pick(cpuEntities);
         samples.push(sample(entity, at, value, next() < 0.3 ? { core: pick(['0', '1']) } : {}, metric));
       }
       result.push({ kind: 'ingest', samples, advanceMs });
@@ -216,11 +255,20 @@ describe('failures anywhere do not change what is stored', () => {
 
   function run(steps: Step[], failEvery: ((index: number) => number) | null) {
     const r = rig(rules());
+    r.engine.upsertMetric(brokenMetadata());
     r.pipeline.ingest([]);
     const committed: unknown[] = [];
     steps.forEach((step, index) => {
       r.clock.now += step.advanceMs;
-      const once = () => (step.kind === 'ingest' ? r.pipeline.ingest(step.samples) : r.pipeline.tick());
+      if (step.kind === 'entity') {
+        r.engine.upsertEntity({ name: step.name, enabled: step.enabled, tags: {} });
+        return;
+      }
+      const once = () => {
+        if (step.kind === 'ingest') return r.pipeline.ingest(step.samples);
+        if (step.kind === 'reload') return r.pipeline.apply((engine) => engine.reload(ruleSet(step.variant)));
+        return r.pipeline.tick();
+      };
       const failures = failEvery ? failEvery(index) : 0;
       let output: EngineOutput | undefined;
       for (let f = 0; f < failures && output === undefined; f++) {
