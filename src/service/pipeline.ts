@@ -31,6 +31,8 @@ export interface PipelineOptions {
   serves?: TemplateServes;
   /** Called after a commit that queued notifications (wakes the delivery worker). */
   onQueued?: (count: number) => void;
+  /** Called after every successful store write (the store takes writes again after a failure). */
+  onStored?: () => void;
   /** Called when a lossy webhook dropped notifications to stay within its limit. */
   onDropped?: (webhook: string, count: number) => void;
 }
@@ -142,6 +144,7 @@ export class Pipeline {
     batch.outbox = this.admit(batch.outbox!, batch.now);
     if (together !== undefined) together.write(batch);
     else this.options.store.commit(batch);
+    this.options.onStored?.();
     if (batch.outbox.length > 0) this.options.onQueued?.(batch.outbox.length);
     return { backpressure: this.backpressure };
   }

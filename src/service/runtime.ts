@@ -14,6 +14,7 @@ import { EVENT_VERSIONS, type ConfigChangedData, type TocsinEvent } from '../mod
 import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
 import { deterministicUuidV7 } from '../model/ids.js';
 import type { Diagnostic } from '../parser/diagnostics.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { CommitBatch, Store } from '../store/store.js';
 import { planNotifications } from './notify.js';
@@ -22,6 +23,7 @@ import { loadConfiguration, type Configuration, type ConfigurationResult } from 
 import { Pipeline } from './pipeline.js';
 import { restoreSeries } from './restore.js';
 import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from './settle-batcher.js';
+import { StoreHealth } from './store-health.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -61,6 +63,8 @@ export class Runtime {
   readonly engine: Engine;
   readonly pipeline: Pipeline;
   readonly renderer: Renderer;
+  /** Whether the store takes writes (disk full, I/O errors): shown by /readyz. */
+  readonly storeHealth: StoreHealth;
   private config: Configuration;
   private readonly worker: DeliveryWorker;
   private readonly sender: HttpSender;
@@ -89,6 +93,7 @@ export class Runtime {
     this.config = config;
     const now = options.now ?? Date.now;
     this.startedAt = now();
+    this.storeHealth = new StoreHealth(options.log, now);
     this.metrics = createMetrics({
       outboxDepths: () => store.outboxDepths(),
       openAlerts: () => this.engine.alerts().filter((a) => a.state.phase === 'open').length,
@@ -111,6 +116,7 @@ export class Runtime {
       ...(options.outboxLimit ? { outboxLimit: options.outboxLimit } : {}),
       serves: (template, type) => this.template(template)?.serves(type) ?? true,
       onQueued: () => this.worker.wake(),
+      onStored: () => this.storeHealth.succeeded(),
       onDropped: (webhook, count) => this.log.warn({ webhook, count }, 'lossy webhook over its outbox limit: oldest notifications dropped'),
     });
     this.sender = options.sender ?? new HttpSender({ egress: new EgressGuard(options.egress ?? {}) });
@@ -145,7 +151,8 @@ export class Runtime {
         try {
           task();
         } catch (error) {
-          this.log.error({ err: error }, `${name} failed`);
+          // A store that takes no writes is logged once by storeHealth, not once per tick.
+          if (!(error instanceof StoreUnavailableError)) this.log.error({ err: error }, `${name} failed`);
         }
       }, ms);
       timer.unref();
@@ -168,16 +175,21 @@ export class Runtime {
     return this.config.webhooks.get(name);
   }
 
-  /** Samples in: evaluate, persist, queue. Returns the webhooks applying backpressure. */
+  /**
+   * Samples in: evaluate, persist, queue. Returns the webhooks applying backpressure. When the
+   * store cannot take the commit (StoreUnavailableError), nothing of the batch is applied: the
+   * engine is as it was, and the same batch sent again decides the same notifications.
+   */
   ingest(samples: readonly Sample[], source: string): { backpressure: string[] } {
-    const report = this.pipeline.commit(this.engine.ingest(samples));
+    this.storeHealth.watch('ingest', () => this.pipeline.ingest(samples));
     this.metrics.samplesReceived(source, samples.length);
     this.metrics.recordEngineStats(this.engine.stats);
-    return report;
+    return { backpressure: this.pipeline.backpressure };
   }
 
+  /** Due timers; a tick whose commit fails is undone and fires again on the next one. */
   tick(): void {
-    this.pipeline.tick();
+    this.storeHealth.watch('engine timers', () => this.pipeline.tick());
     this.metrics.recordEngineStats(this.engine.stats);
   }
 
@@ -198,10 +210,19 @@ export class Runtime {
       this.log.warn({ errors: loaded.diagnostics.length }, 'reload refused: the configuration has errors; the running one stays');
       return loaded;
     }
+    const previous = this.config;
     this.config = loaded.config;
     // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
-    this.pipeline.commit(this.engine.reload(loaded.config.rules));
-    this.configChanged(actor, 'reload', 'rules', this.options.configDir, `${loaded.config.rules.length} rules`);
+    // The cancels of removed rules, the audit row and config.changed are one commit; if it fails,
+    // the engine and the configuration in force stay as they were.
+    const change = this.changeBatch(actor, 'reload', 'rules', this.options.configDir, { summary: `${loaded.config.rules.length} rules` });
+    try {
+      this.storeHealth.watch('reload', () => this.pipeline.apply((engine) => engine.reload(loaded.config.rules), { batch: change, write: (batch) => this.store.commit(batch) }));
+    } catch (error) {
+      this.config = previous;
+      throw error;
+    }
+    this.worker.wake();
     return loaded;
   }
 
@@ -270,9 +291,12 @@ export class Runtime {
    * config.changed notification) in one transaction. False when the engine has no such alert.
    */
   acknowledge(alertId: string, record: (batch: CommitBatch) => void, batch: CommitBatch): boolean {
-    const { found, output } = this.engine.acknowledge(alertId);
+    const found = this.storeHealth.watch('acknowledge', () => this.engine.atomically(() => {
+      const { found, output } = this.engine.acknowledge(alertId);
+      if (found) this.pipeline.commit(output, { batch, write: record });
+      return found;
+    }));
     if (!found) return false;
-    this.pipeline.commit(output, { batch, write: record });
     this.worker.wake();
     return true;
   }
@@ -303,9 +327,14 @@ export class Runtime {
     this.worker.wake();
   }
 
+  /**
+   * Saves every window. On a full disk this fails like any write: the previous snapshot stays
+   * (the transaction is all or nothing), alert states are unaffected, and the next one retries.
+   */
   snapshotWindows(final: boolean): void {
     const snapshots = this.engine.windowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, data: w.snapshot }));
-    this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: final });
+    this.storeHealth.watch('window snapshot', () => this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: final }));
+    if (snapshots.length > 0) this.storeHealth.succeeded();
   }
 
   prune(): void {
@@ -329,6 +358,12 @@ export class Runtime {
     await this.sender.close();
     try {
       this.snapshotWindows(true);
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.log.error({ reason: error.reason, hint: error.hint },
+          `windows not saved at shutdown: ${error.message}; alert states and notifications are safe, windows restart from the last periodic snapshot`);
+      }
+      throw error;
     } finally {
       this.store.close();
     }
