@@ -15,7 +15,7 @@ import { TimerQueue } from './scheduler.js';
 import { identityFromSeriesKey, seriesKeyOf } from './series-key.js';
 import { activeSilence, alertLabels, type Silence } from './silences.js';
 import { initialState, isIdle, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step, type AlertState, type Phase, type StepInput, type Transition } from './state.js';
-import { UndoLog } from './undo.js';
+import { UndoLog, type SavedFields } from './undo.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
@@ -51,6 +51,8 @@ interface Series {
   placeholder: boolean;
   /** Labels of the override that matched the last evaluation, added to the rule's labels. */
   overrideLabels: Record<string, string> | null;
+  /** The batch that last saved this series for undo (see `touch`). */
+  undoEpoch: number;
 }
 
 interface RuntimeRule extends CompiledRule {
@@ -85,8 +87,8 @@ export class Engine {
   /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
   private expectPending = false;
   /** The undo log while `atomically` runs, else null (nothing is recorded). */
-  private undo: UndoLog | null = null;
-  private readonly undoLog = new UndoLog();
+  private undo: UndoLog<Series> | null = null;
+  private readonly undoLog = new UndoLog<Series>({ objects: 7, numbers: 3 }, (series, saved) => this.restoreSeries(series, saved));
   readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {} };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
@@ -315,7 +317,7 @@ export class Engine {
     const window = snapshot
       ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
       : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null };
+    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null, undoEpoch: 0 };
     this.undo?.entry(rule.series, key);
     rule.series.set(key, series);
     // Recorded as new: a rollback leaves it without a deadline, so a timer pushed for it is stale.
@@ -595,25 +597,48 @@ export class Engine {
   }
 
   /**
-   * Inside `atomically`, before the first change of a series in the batch: records it as it is.
-   * Its fields are copied whole (new fields are covered without a change here); the state is
-   * copied too because quiet evaluations update it in place (its nested objects are replaced,
-   * never modified, so a shallow copy is enough); the window journals its own writes.
+   * Inside `atomically`, before the first change of a series in the batch: saves what a batch can
+   * change in it (7 objects and 3 numbers, in flat arrays reused from batch to batch, so the hot
+   * path allocates nothing). `step` replaces the state object, so keeping the reference is enough for
+   * it; `recordQuietEvaluation` updates five fields in place, which are saved by value. A field
+   * added to Series or an in-place update added to AlertState must be added here and in
+   * `restoreSeries` (test/service/pipeline-atomic.test.ts compares runs with and without failures).
    */
   private touch(series: Series): void {
     const undo = this.undo;
     if (undo === null || !undo.first(series)) return;
-    const fields = { ...series };
-    const state = { ...series.state };
-    undo.window(series.window);
-    undo.push(() => {
-      Object.assign(series, fields);
-      series.state = state;
-      // The timer entry of the restored deadline may have fired in the batch: arm it again. An
-      // entry that is still queued becomes a duplicate, which fireTimers skips as stale.
-      series.deadline = null;
-      this.schedule(series);
-    });
+    const state = series.state;
+    undo.saveObject(state);
+    undo.saveObject(state.severity);
+    undo.saveObject(state.firing);
+    undo.saveObject(series.identity);
+    undo.saveObject(series.beforePhase);
+    undo.saveObject(series.placeholder);
+    undo.saveObject(series.overrideLabels);
+    undo.saveNumber(state.lastValue);
+    undo.saveNumber(state.lastSampleTime);
+    undo.saveNumber(state.lastSeenAt);
+    series.window.beginUndo(undo.windows);
+  }
+
+  /** Puts back what `touch` saved, read in the same order. */
+  private restoreSeries(series: Series, saved: SavedFields): void {
+    const state = saved.object<AlertState>();
+    state.severity = saved.object<AlertState['severity']>();
+    state.firing = saved.object<boolean>();
+    series.identity = saved.object<SeriesIdentity>();
+    series.beforePhase = saved.object<Phase>();
+    series.placeholder = saved.object<boolean>();
+    series.overrideLabels = saved.object<Record<string, string> | null>();
+    state.lastValue = saved.number();
+    state.lastSampleTime = saved.number();
+    state.lastSeenAt = saved.number();
+    series.state = state;
+    // The timer entry of the restored deadline may have fired in the batch: arm it again (an entry
+    // still queued becomes a duplicate, which fireTimers skips as stale). A series created in the
+    // batch has no deadline in its initial state, so nothing is armed for it.
+    series.deadline = null;
+    this.schedule(series);
   }
 
   private record(series: Series): SeriesRecord {
@@ -630,6 +655,7 @@ export class Engine {
 }
 
 const EMPTY_TAGS: Readonly<Record<string, string>> = Object.freeze({});
+
 
 /** Same tag names and values (the objects themselves usually differ: each sample brings its own). */
 function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {

@@ -15,6 +15,7 @@
  */
 import type { WindowView } from '../parser/window.js';
 import type { WindowSpec } from './rule.js';
+import type { JournaledWindow, WindowJournal } from './undo.js';
 
 export const DEFAULT_MAX_WINDOW_SAMPLES = 10_000;
 
@@ -28,20 +29,7 @@ export interface WindowSnapshot {
 const OVERHEAD_BYTES = 300;
 const BYTES_PER_SLOT = 16;
 
-/**
- * The window as it was when an engine batch began, and the old contents of every slot of that
- * buffer the batch overwrote: (physical offset, time, value) triples. Rolling back restores the
- * slots newest first and the ring's shape; a buffer that grew in the batch is simply dropped.
- */
-interface WindowUndo {
-  buffer: Float64Array;
-  capacity: number;
-  head: number;
-  count: number;
-  writes: number[];
-}
-
-export class SeriesWindow implements WindowView {
+export class SeriesWindow implements WindowView, JournaledWindow {
   /** Samples kept at most: N for length(N) (capped by maxSamples), maxSamples for time(D). */
   private readonly limit: number;
   /** The span D of a time(D) window; 0 for length windows. */
@@ -53,8 +41,13 @@ export class SeriesWindow implements WindowView {
   /** Physical slot of the oldest sample. */
   private head = 0;
   private count = 0;
-  /** Set while an engine batch may still be undone (src/engine/undo.ts). */
-  private undo: WindowUndo | null = null;
+  /**
+   * While an engine batch may still be undone (src/engine/undo.ts): the journal, and the buffer the
+   * batch began with, whose overwritten slots are journaled (a buffer grown since is new and is
+   * simply dropped on rollback).
+   */
+  private undo: WindowJournal | null = null;
+  private undoBuffer: Float64Array | null = null;
 
   constructor(spec: WindowSpec, maxSamples: number = DEFAULT_MAX_WINDOW_SAMPLES) {
     // Specs come from the loader, which validates them; a bad one here is a programming error.
@@ -141,31 +134,29 @@ export class SeriesWindow implements WindowView {
     }
   }
 
-  /** From now on, writes are journaled so that `rollback` can take them back (see undo.ts). */
-  beginUndo(): void {
-    this.undo = { buffer: this.buffer, capacity: this.capacity, head: this.head, count: this.count, writes: [] };
+  /** From now on, changes are journaled so that the batch can be undone (see undo.ts). */
+  beginUndo(journal: WindowJournal): void {
+    this.undo = journal;
+    this.undoBuffer = this.buffer;
+    journal.mark(this, this.buffer, this.capacity, this.head, this.count);
   }
 
-  /** Puts the window back as it was at `beginUndo`. */
-  rollback(): void {
-    const undo = this.undo;
-    if (undo === null) return;
-    const { buffer, writes } = undo;
-    for (let i = writes.length - 3; i >= 0; i -= 3) {
-      const at = writes[i]!;
-      buffer[at] = writes[i + 1]!;
-      buffer[at + 1] = writes[i + 2]!;
-    }
+  restoreSlot(at: number, time: number, value: number): void {
+    const buffer = this.undoBuffer!;
+    buffer[at] = time;
+    buffer[at + 1] = value;
+  }
+
+  restoreShape(buffer: Float64Array, capacity: number, head: number, count: number): void {
     this.buffer = buffer;
-    this.capacity = undo.capacity;
-    this.head = undo.head;
-    this.count = undo.count;
-    this.undo = null;
+    this.capacity = capacity;
+    this.head = head;
+    this.count = count;
   }
 
-  /** The batch is over: stop journaling. */
   endUndo(): void {
     this.undo = null;
+    this.undoBuffer = null;
   }
 
   toSnapshot(): WindowSnapshot {
@@ -260,12 +251,11 @@ export class SeriesWindow implements WindowView {
    * slots of the buffer the batch began with (a buffer grown since is new and dropped on rollback).
    */
   private keep(from: number, to: number): void {
-    const undo = this.undo!;
-    if (undo.buffer !== this.buffer) return;
+    if (this.undoBuffer !== this.buffer) return;
     const buffer = this.buffer;
     for (let i = from; i <= to; i++) {
       const at = 2 * this.slot(i);
-      undo.writes.push(at, buffer[at]!, buffer[at + 1]!);
+      this.undo!.slot(this, at, buffer[at]!, buffer[at + 1]!);
     }
   }
 
