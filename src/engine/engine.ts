@@ -656,7 +656,6 @@ export class Engine {
 
 const EMPTY_TAGS: Readonly<Record<string, string>> = Object.freeze({});
 
-
 /** Same tag names and values (the objects themselves usually differ: each sample brings its own). */
 function sameTags(a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>): boolean {
   if (a === b) return true;

@@ -57,6 +57,7 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
       return sendError(reply, error.status, error.code, error.message, error.hint, error.details);
     }
     if (error instanceof StoreUnavailableError) {
+      runtime.storeHealth.failed(error, `${request.method} ${request.routeOptions.url ?? request.url}`);
       const mapped = storeUnavailable(error);
       for (const [name, value] of Object.entries(mapped.headers)) void reply.header(name, value);
       return sendError(reply, mapped.status, mapped.code, mapped.message, mapped.hint, mapped.details);

@@ -21,6 +21,7 @@ export interface StoreProblem {
 
 export class StoreHealth {
   #problem: StoreProblem | null = null;
+  readonly #seen = new WeakSet<StoreUnavailableError>();
   readonly #log: Logger;
   readonly #now: () => number;
 
@@ -34,7 +35,10 @@ export class StoreHealth {
     return this.#problem === null ? null : { ...this.#problem };
   }
 
+  /** Records a failed write; the same error reported twice (service, then API) counts once. */
   failed(error: StoreUnavailableError, during: string): void {
+    if (this.#seen.has(error)) return;
+    this.#seen.add(error);
     const now = this.#now();
     if (this.#problem !== null) {
       this.#problem.failures++;

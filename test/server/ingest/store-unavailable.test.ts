@@ -136,6 +136,8 @@ describe('ingest while the store cannot commit', () => {
     expect((ack.json as { error: { code: string; message: string } }).error).toMatchObject({
       code: 'store_unavailable', message: expect.stringMatching(/^the change was not applied: the disk holding the data file is full/),
     });
+    // Counted once, though both the service and the API saw the error.
+    expect((await server.call('GET', '/readyz')).json).toMatchObject({ store: { first_failed: 'acknowledge', failed_writes: 1 } });
     diskFull = false;
     const again = await server.call('POST', `/api/v1/alerts/${alertId}/ack`, { token: server.tokens.operator, body: { comment: 'looking' } });
     expect(again.status).toBe(200);
