@@ -88,7 +88,8 @@ export class Engine {
   private expectPending = false;
   /** The undo log while `atomically` runs, else null (nothing is recorded). */
   private undo: UndoLog<Series> | null = null;
-  private readonly undoLog = new UndoLog<Series>({ objects: 7, numbers: 3 }, (series, saved) => this.restoreSeries(series, saved));
+  private readonly undoLog = new UndoLog<Series>({ objects: 7, numbers: 3 }, (series, saved) =>
+    this.restoreSeries(series, saved));
   readonly stats: EngineStats = { samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {} };
   /** One reusable evaluation context: the compiled expressions read it, nothing keeps it. */
   private readonly context = {
@@ -138,7 +139,11 @@ export class Engine {
     if (this.undo !== null) return body();
     const saved = {
       dataTime: this.dataTime, expectPending: this.expectPending, rules: this.rules, router: this.router,
-      stats: { ...this.stats, evaluationErrorsByRule: { ...this.stats.evaluationErrorsByRule }, events: { ...this.stats.events } },
+      stats: {
+        ...this.stats,
+        evaluationErrorsByRule: { ...this.stats.evaluationErrorsByRule },
+        events: { ...this.stats.events },
+      },
     };
     const undo = this.undoLog;
     this.undo = undo;
@@ -317,7 +322,10 @@ export class Engine {
     const window = snapshot
       ? SeriesWindow.fromSnapshot(rule.definition.window, snapshot, this.maxWindowSamples)
       : new SeriesWindow(rule.definition.window, this.maxWindowSamples);
-    const series: Series = { rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive', deadline: null, placeholder: false, overrideLabels: null, undoEpoch: 0 };
+    const series: Series = {
+      rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
+      deadline: null, placeholder: false, overrideLabels: null, undoEpoch: 0,
+    };
     this.undo?.entry(rule.series, key);
     rule.series.set(key, series);
     // Recorded as new: a rollback leaves it without a deadline, so a timer pushed for it is stale.

@@ -60,8 +60,13 @@ export class WindowJournal {
 
   /** Slots newest first (so the oldest content wins), then the shapes. */
   rollback(): void {
-    for (let i = this.writes - 1; i >= 0; i--) this.written[i]!.restoreSlot(this.slots[3 * i]!, this.slots[3 * i + 1]!, this.slots[3 * i + 2]!);
-    for (let i = 0; i < this.marks; i++) this.marked[i]!.restoreShape(this.buffers[i]!, this.shapes[3 * i]!, this.shapes[3 * i + 1]!, this.shapes[3 * i + 2]!);
+    const { slots, shapes } = this;
+    for (let i = this.writes - 1; i >= 0; i--) {
+      this.written[i]!.restoreSlot(slots[3 * i]!, slots[3 * i + 1]!, slots[3 * i + 2]!);
+    }
+    for (let i = 0; i < this.marks; i++) {
+      this.marked[i]!.restoreShape(this.buffers[i]!, shapes[3 * i]!, shapes[3 * i + 1]!, shapes[3 * i + 2]!);
+    }
   }
 
   end(): void {

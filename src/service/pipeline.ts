@@ -60,7 +60,10 @@ export class Pipeline {
     return this.apply((engine) => engine.ingest(samples));
   }
 
-  /** Fires due timers (no-data, keep_firing_for, repeat intervals, pending periods); a failed commit fires them again next time. */
+  /**
+   * Fires due timers (no-data, keep_firing_for, repeat intervals, pending periods); after a failed
+   * commit they fire again at the next tick.
+   */
   tick(now?: number): EngineOutput {
     return this.apply((engine) => engine.advance(now));
   }
@@ -70,7 +73,10 @@ export class Pipeline {
    * the decision as one unit: if anything throws, the commit wrote nothing and the engine's
    * changes are undone before the error reaches the caller.
    */
-  apply(decide: (engine: Engine) => EngineOutput, together?: { batch: CommitBatch; write: (batch: CommitBatch) => void }): EngineOutput {
+  apply(
+    decide: (engine: Engine) => EngineOutput,
+    together?: { batch: CommitBatch; write: (batch: CommitBatch) => void },
+  ): EngineOutput {
     const engine = this.options.engine;
     return engine.atomically(() => {
       const output = decide(engine);

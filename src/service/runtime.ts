@@ -215,9 +215,13 @@ export class Runtime {
     // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
     // The cancels of removed rules, the audit row and config.changed are one commit; if it fails,
     // the engine and the configuration in force stay as they were.
-    const change = this.changeBatch(actor, 'reload', 'rules', this.options.configDir, { summary: `${loaded.config.rules.length} rules` });
+    const summary = `${loaded.config.rules.length} rules`;
+    const change = this.changeBatch(actor, 'reload', 'rules', this.options.configDir, { summary });
     try {
-      this.storeHealth.watch('reload', () => this.pipeline.apply((engine) => engine.reload(loaded.config.rules), { batch: change, write: (batch) => this.store.commit(batch) }));
+      this.storeHealth.watch('reload', () => this.pipeline.apply(
+        (engine) => engine.reload(loaded.config.rules),
+        { batch: change, write: (batch) => this.store.commit(batch) },
+      ));
     } catch (error) {
       this.config = previous;
       throw error;
@@ -333,7 +337,9 @@ export class Runtime {
    */
   snapshotWindows(final: boolean): void {
     const snapshots = this.engine.windowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, data: w.snapshot }));
-    this.storeHealth.watch('window snapshot', () => this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: final }));
+    const at = (this.options.now ?? Date.now)();
+    this.storeHealth.watch('window snapshot', () =>
+      this.store.saveWindowSnapshots(snapshots, at, { replaceAll: final }));
     if (snapshots.length > 0) this.storeHealth.succeeded();
   }
 
@@ -361,7 +367,8 @@ export class Runtime {
     } catch (error) {
       if (error instanceof StoreUnavailableError) {
         this.log.error({ reason: error.reason, hint: error.hint },
-          `windows not saved at shutdown: ${error.message}; alert states and notifications are safe, windows restart from the last periodic snapshot`);
+          `windows not saved at shutdown: ${error.message}; alert states and notifications are safe, `
+            + 'windows restart from the last periodic snapshot');
       }
       throw error;
     } finally {

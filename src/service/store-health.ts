@@ -45,9 +45,12 @@ export class StoreHealth {
       this.#problem.lastAt = now;
       return;
     }
-    this.#problem = { reason: error.reason, message: error.message, hint: error.hint, during, since: now, lastAt: now, failures: 1 };
+    this.#problem = {
+      reason: error.reason, message: error.message, hint: error.hint, during, since: now, lastAt: now, failures: 1,
+    };
     this.#log.error({ reason: error.reason, during, hint: error.hint },
-      `store: ${error.message} (${during}); ingestion answers 503 and the engine keeps its state until a write succeeds`);
+      `store: ${error.message} (${during}); `
+        + 'ingestion answers 503 and the engine keeps its state until a write succeeds');
   }
 
   /** A write went through: the store is usable again. */
@@ -55,8 +58,9 @@ export class StoreHealth {
     const problem = this.#problem;
     if (problem === null) return;
     this.#problem = null;
-    this.#log.warn({ reason: problem.reason, failures: problem.failures, since: new Date(problem.since).toISOString() },
-      `store: writes succeed again after ${problem.failures} failed write(s) since ${new Date(problem.since).toISOString()}`);
+    const since = new Date(problem.since).toISOString();
+    this.#log.warn({ reason: problem.reason, failures: problem.failures, since },
+      `store: writes succeed again after ${problem.failures} failed write(s) since ${since}`);
   }
 
   /** Runs a store-writing step, recording a StoreUnavailableError it throws (and rethrowing it). */

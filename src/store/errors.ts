@@ -14,9 +14,11 @@ const WHAT: Record<StoreUnavailableReason, string> = {
 };
 
 const FIX: Record<StoreUnavailableReason, string> = {
-  disk_full: 'free space on the data file\'s filesystem (see docs/operations.md, "Disk full / failed commit"), then send the same request again',
+  disk_full: 'free space on the data file\'s filesystem (see docs/operations.md, "Disk full / failed commit"), '
+    + 'then send the same request again',
   io_error: 'check the disk and the kernel log (dmesg) for the data file\'s device, then send the same request again',
-  busy: 'another tocsin or sqlite3 process has the data file open for writing; stop it or wait, then send the same request again',
+  busy: 'another tocsin or sqlite3 process has the data file open for writing; stop it or wait, '
+    + 'then send the same request again',
 };
 
 export class StoreUnavailableError extends Error {
@@ -50,7 +52,8 @@ export function classifySqliteError(error: unknown): unknown {
   const message = error instanceof Error ? error.message : String(errcode);
   switch (errcode & 0xff) {
     case SQLITE_FULL: return new StoreUnavailableError('disk_full', `SQLite: ${message}`, { cause: error });
-    case SQLITE_IOERR: return new StoreUnavailableError('io_error', `SQLite: ${message}, code ${errcode}`, { cause: error });
+    case SQLITE_IOERR:
+      return new StoreUnavailableError('io_error', `SQLite: ${message}, code ${errcode}`, { cause: error });
     case SQLITE_BUSY:
     case SQLITE_LOCKED: return new StoreUnavailableError('busy', `SQLite: ${message}`, { cause: error });
     default: return error;

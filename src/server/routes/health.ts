@@ -7,7 +7,8 @@ export function healthRoutes(): RouteSpec[] {
       handler: () => ({ status: 'ok' }),
     }),
     route({
-      method: 'GET', url: '/readyz', permission: null, tag: 'health', summary: 'Readiness: the store answers and takes writes, the configuration is loaded',
+      method: 'GET', url: '/readyz', permission: null, tag: 'health',
+      summary: 'Readiness: the store answers and takes writes, the configuration is loaded',
       handler: (_request, reply, { runtime }) => {
         // The last write failed (disk full, I/O error): ingestion answers 503 until one succeeds.
         const problem = runtime.storeHealth.problem;
@@ -17,8 +18,8 @@ export function healthRoutes(): RouteSpec[] {
             status: 'not ready',
             error: problem.message,
             store: {
-              writable: false, reason: problem.reason, since: new Date(problem.since).toISOString(), failed_writes: problem.failures,
-              first_failed: problem.during, hint: problem.hint,
+              writable: false, reason: problem.reason, since: new Date(problem.since).toISOString(),
+              failed_writes: problem.failures, first_failed: problem.during, hint: problem.hint,
             },
           };
         }

@@ -38,7 +38,9 @@ function accept(result: IngestResult, source: string, context: RouteContext): Sa
     context.runtime.ingest(result.samples, source);
   } catch (error) {
     // The commit failed and the engine undid the batch (SPEC §4): the client may send it again as it is.
-    if (error instanceof StoreUnavailableError) throw storeUnavailable(error, `the batch of ${result.samples.length} sample(s)`);
+    if (error instanceof StoreUnavailableError) {
+      throw storeUnavailable(error, `the batch of ${result.samples.length} sample(s)`);
+    }
     throw error;
   }
   return result.samples;
