@@ -43,7 +43,8 @@ function mountTmpfs(): string | null {
 
 const mountProblem = mountTmpfs();
 if (mountProblem !== null) {
-  console.warn(`disk-full e2e skipped: cannot mount a tmpfs at ${mountPoint} (${mountProblem}); it needs root or CAP_SYS_ADMIN`);
+  console.warn(`disk-full e2e skipped: cannot mount a tmpfs at ${mountPoint} (${mountProblem}); `
+    + 'it needs root or CAP_SYS_ADMIN');
 }
 
 function unmount(): void {
@@ -125,10 +126,13 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
       '    events: [alert.open]',
       '',
     ].join('\n'));
-    const started = await startServer({ config, data: dataFile, host: '127.0.0.1', port: '0', log: pino({ level: 'silent' }) }, { stdout: () => {}, stderr: () => {} });
+    const options = { config, data: dataFile, host: '127.0.0.1', port: '0', log: pino({ level: 'silent' }) };
+    const started = await startServer(options, { stdout: () => {}, stderr: () => {} });
     if (typeof started === 'number') throw new Error(`server did not start: exit ${started}`);
     server = started;
-    const created = createToken(server.runtime.store, { name: 'feeder', role: 'ingest', actor: 'test', now: Date.now() });
+    const created = createToken(server.runtime.store, {
+      name: 'feeder', role: 'ingest', actor: 'test', now: Date.now(),
+    });
     if (!created.ok) throw new Error(created.error);
     token = created.token;
   });
@@ -146,9 +150,12 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
 
   async function post(samples: unknown[]) {
     const response = await fetch(`${server!.url}/api/v1/samples`, {
-      method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(samples),
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify(samples),
     });
-    return { status: response.status, headers: response.headers, json: (await response.json()) as Record<string, unknown> };
+    const json = (await response.json()) as Record<string, unknown>;
+    return { status: response.status, headers: response.headers, json };
   }
 
   async function get(path: string) {
@@ -160,10 +167,12 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
     const runtime = server!.runtime;
     const base = Date.now() - 60_000;
     const entity = (i: number) => `db-${String(i).padStart(3, '0')}`;
+    const sample = (i: number, time: number, value: number) =>
+      ({ metric: 'disk.used_percent', entity: entity(i), time, value });
     // Warm-up: every series gets a window (no alert yet) and the windows are snapshotted.
     const warmup = [];
     for (let s = 0; s < WARMUP_SAMPLES; s++) {
-      for (let i = 0; i < ENTITIES; i++) warmup.push({ metric: 'disk.used_percent', entity: entity(i), time: base + s * 1_000, value: 40 });
+      for (let i = 0; i < ENTITIES; i++) warmup.push(sample(i, base + s * 1_000, 40));
     }
     expect((await post(warmup)).status).toBe(200);
     runtime.snapshotWindows(false);
@@ -179,13 +188,14 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
 
     // The disks fill up for real: every series goes above 95 %.
     const batch = [];
-    for (let i = 0; i < ENTITIES; i++) batch.push({ metric: 'disk.used_percent', entity: entity(i), time: base + 30_000, value: 100_000 });
+    for (let i = 0; i < ENTITIES; i++) batch.push(sample(i, base + 30_000, 100_000));
     const refused = await post(batch);
     expect(refused.status).toBe(503);
     expect(refused.headers.get('retry-after')).toBe('30');
     expect(refused.json.error).toMatchObject({
       code: 'store_unavailable',
-      message: `the batch of ${ENTITIES} sample(s) was not applied: the disk holding the data file is full (SQLite: database or disk is full); nothing of this change was stored`,
+      message: `the batch of ${ENTITIES} sample(s) was not applied: the disk holding the data file is full `
+        + '(SQLite: database or disk is full); nothing of this change was stored',
       hint: expect.stringContaining('free space on the data file\'s filesystem'),
     });
     expect(runtime.engine.alerts()).toEqual([]);
@@ -199,7 +209,9 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
     expect((await get('/healthz')).status).toBe(200);
     const notReady = await get('/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.json).toMatchObject({ status: 'not ready', store: { writable: false, reason: 'disk_full', first_failed: 'ingest' } });
+    expect(notReady.json).toMatchObject({
+      status: 'not ready', store: { writable: false, reason: 'disk_full', first_failed: 'ingest' },
+    });
     expect(received).toEqual([]);
 
     // Space is freed; the client sends the same batch again.
@@ -213,7 +225,7 @@ describe.skipIf(mountProblem !== null)('the data file on a full filesystem', () 
     while (new Set(received.map((payload) => payload.entity)).size < ENTITIES && Date.now() < deadline) {
       await new Promise((resolve) => setTimeout(resolve, 50));
     }
-    const opened = received.filter((payload) => payload.alert_type === 'OPEN').map((payload) => payload.entity as string);
+    const opened = received.filter((payload) => payload.alert_type === 'OPEN').map((payload) => String(payload.entity));
     expect(new Set(opened).size).toBe(ENTITIES);
     expect(opened.sort()).toEqual(Array.from({ length: ENTITIES }, (_, i) => entity(i)));
   });

@@ -24,8 +24,10 @@ function webhook(name: string): Webhook {
   return parsed.webhook;
 }
 
-const sample = (entity: string, time: number, value: number | null, tags: Record<string, string> = {}, metric = 'cpu'): Sample =>
-  ({ metric, entity, time, value, tags });
+const sample = (entity: string, time: number, value: number | null, tags: Record<string, string> = {}, metric = 'cpu'):
+  Sample => ({
+  metric, entity, time, value, tags,
+});
 
 /** A real store whose next `failures` commits fail as a full disk does. */
 class FailingStore extends SqliteStore {
@@ -50,7 +52,9 @@ interface Rig {
 
 function rig(rules: RuleDefinition[], mode: 'wall' | 'data' = 'wall'): Rig {
   const clock = { now: T0 };
-  const engine = new Engine({ rules, clock: mode === 'wall' ? { mode: 'wall', now: () => clock.now } : { mode: 'data' } });
+  const engine = new Engine({
+    rules, clock: mode === 'wall' ? { mode: 'wall', now: () => clock.now } : { mode: 'data' },
+  });
   const store = new FailingStore(':memory:');
   const pipeline = new Pipeline({ engine, store, webhooks: () => new Map([['ops', webhook('ops')]]) });
   return { engine, store, pipeline, clock };
@@ -65,7 +69,8 @@ function engineState(engine: Engine) {
     windows: byKey(engine.windowSnapshots()),
     count: engine.seriesCount(),
     stats: JSON.parse(JSON.stringify(engine.stats)) as unknown,
-    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3', 'e1', 'e2', 'e3', 'late1', 'late2'].map((name) => engine.entity(name) ?? null),
+    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3', 'e1', 'e2', 'e3', 'late1', 'late2']
+      .map((name) => engine.entity(name) ?? null),
     rules: engine.ruleNames().sort(),
   };
 }
@@ -74,7 +79,8 @@ const eventTypes = (output: EngineOutput) => output.events.map((e) => e.event.ty
 
 describe('a failed commit leaves the engine as it was before the batch', () => {
   it('ingest: the open is undone, and the batch sent again opens the alert and queues its notification', () => {
-    const { engine, store, pipeline } = rig([makeRule({ name: 'hot', condition: 'value > 90', window: { kind: 'length', size: 5 } })]);
+    const hot = makeRule({ name: 'hot', condition: 'value > 90', window: { kind: 'length', size: 5 } });
+    const { engine, store, pipeline } = rig([hot]);
     pipeline.ingest([sample('a', T0 - 2_000, 10), sample('b', T0 - 2_000, 10)]);
     const before = engineState(engine);
 
@@ -107,7 +113,8 @@ describe('a failed commit leaves the engine as it was before the batch', () => {
   });
 
   it('no_data: the timer that fired in a failed commit fires again', () => {
-    const { engine, store, pipeline, clock } = rig([makeRule({ name: 'quiet', condition: 'value > 90', noDataMs: 5 * m })]);
+    const quiet = makeRule({ name: 'quiet', condition: 'value > 90', noDataMs: 5 * m });
+    const { engine, store, pipeline, clock } = rig([quiet]);
     pipeline.ingest([sample('a', T0, 1)]);
     const before = engineState(engine);
     clock.now = T0 + 6 * m;
@@ -156,8 +163,13 @@ describe('a failed commit leaves the engine as it was before the batch', () => {
  */
 describe('failures anywhere do not change what is stored', () => {
   const rules = (): RuleDefinition[] => [
-    makeRule({ name: 'avg', condition: 'avg() > 70', window: { kind: 'time', ms: 5 * m }, forMs: 1 * m, keepFiringForMs: 2 * m }),
-    makeRule({ name: 'count', condition: 'count() >= 3 && max() > 50', window: { kind: 'length', size: 4 }, repeat: { kind: 'interval', ms: 3 * m } }),
+    makeRule({
+      name: 'avg', condition: 'avg() > 70', window: { kind: 'time', ms: 5 * m }, forMs: 1 * m, keepFiringForMs: 2 * m,
+    }),
+    makeRule({
+      name: 'count', condition: 'count() >= 3 && max() > 50', window: { kind: 'length', size: 4 },
+      repeat: { kind: 'interval', ms: 3 * m },
+    }),
     makeRule({ name: 'flap', condition: 'value > 50', flapping: { window: 6, high: 0.5, low: 0.2 } }),
     makeRule({ name: 'nodata', condition: 'value > 95', noDataMs: 4 * m, expect: "entity.name != 'fresh'" }),
     makeRule({ name: 'grouped', condition: 'sum() > 150', groupBy: ['entity'], window: { kind: 'length', size: 3 } }),
@@ -170,7 +182,12 @@ describe('failures anywhere do not change what is stored', () => {
   /** Metric metadata whose tag read throws, as a broken metadata provider might. */
   const brokenMetadata = () => ({
     name: 'disk',
-    tags: Object.defineProperty({}, 'team', { enumerable: true, get: () => { throw new Error('metadata unavailable'); } }) as Record<string, string>,
+    tags: Object.defineProperty({}, 'team', {
+      enumerable: true,
+      get: () => {
+        throw new Error('metadata unavailable');
+      },
+    }) as Record<string, string>,
   });
 
   /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
@@ -235,7 +252,9 @@ describe('failures anywhere do not change what is stored', () => {
         const metric = kind < 0.12 ? 'mem' : kind < 0.17 ? 'disk' : 'cpu';
         // Entities registered early (late1, late2) report only later on: their `expect` placeholders
         // are replaced by real series in the middle of the run.
-        const cpuEntities = i < steps / 2 ? ['a', 'b', 'c', 'd', 'fresh', 'm1', 'e1'] : ['a', 'b', 'fresh', 'late1', 'late2', 'e1', 'e2'];
+        const cpuEntities = i < steps / 2
+          ? ['a', 'b', 'c', 'd', 'fresh', 'm1', 'e1']
+          : ['a', 'b', 'fresh', 'late1', 'late2', 'e1', 'e2'];
         const entity = metric === 'mem' ? pick(['m1', 'm2', 'm3', 'a']) : pick(cpuEntities);
         samples.push(sample(entity, at, value, next() < 0.3 ? { core: pick(['0', '1']) } : {}, metric));
       }
@@ -250,7 +269,10 @@ describe('failures anywhere do not change what is stored', () => {
    */
   function unordered(output: EngineOutput) {
     const sorted = (list: unknown[]) => list.map((item) => JSON.stringify(item)).sort();
-    return { events: sorted(output.events), changes: sorted(output.changes), removed: sorted(output.removed), history: sorted(output.history) };
+    return {
+      events: sorted(output.events), changes: sorted(output.changes),
+      removed: sorted(output.removed), history: sorted(output.history),
+    };
   }
 
   function run(steps: Step[], failEvery: ((index: number) => number) | null) {
@@ -287,7 +309,8 @@ describe('failures anywhere do not change what is stored', () => {
       output ??= once();
       committed.push(unordered(output));
     });
-    return { committed, final: engineState(r.engine), stored: r.store.loadAlertStates(), events: r.store.listEvents({ limit: 100_000 }) };
+    const events = r.store.listEvents({ limit: 100_000 });
+    return { committed, final: engineState(r.engine), stored: r.store.loadAlertStates(), events };
   }
 
   for (const seed of [1, 2, 3, 4]) {

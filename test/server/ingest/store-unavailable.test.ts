@@ -73,9 +73,10 @@ describe('ingest while the store cannot commit', () => {
     expect(refused.json).toEqual({
       error: {
         code: 'store_unavailable',
-        message: 'the batch of 3 sample(s) was not applied: the disk holding the data file is full (SQLite: database or disk is full); nothing of this change was stored',
-        hint: 'free space on the data file\'s filesystem (see docs/operations.md, "Disk full / failed commit"), then send the same request again; '
-          + 'nothing of this request was applied, so sending it again is safe',
+        message: 'the batch of 3 sample(s) was not applied: the disk holding the data file is full '
+          + '(SQLite: database or disk is full); nothing of this change was stored',
+        hint: 'free space on the data file\'s filesystem (see docs/operations.md, "Disk full / failed commit"), '
+          + 'then send the same request again; nothing of this request was applied, so sending it again is safe',
         details: { reason: 'disk_full' },
       },
     });
@@ -85,7 +86,9 @@ describe('ingest while the store cannot commit', () => {
 
     const notReady = await server.call('GET', '/readyz');
     expect(notReady.status).toBe(503);
-    expect(notReady.json).toMatchObject({ status: 'not ready', store: { writable: false, reason: 'disk_full', failed_writes: 1, first_failed: 'ingest' } });
+    expect(notReady.json).toMatchObject({
+      status: 'not ready', store: { writable: false, reason: 'disk_full', failed_writes: 1, first_failed: 'ingest' },
+    });
     expect((await server.call('GET', '/healthz')).status).toBe(200);
 
     diskFull = false;
@@ -101,7 +104,9 @@ describe('ingest while the store cannot commit', () => {
 
   it('line protocol gets the same 503, and a failed timer commit is retried by the next tick', async () => {
     const lines = `cpu,host=web-1 value=97 ${server.clock.now()}000000\n`;
-    const first = await server.call('POST', '/api/v1/write', { token: server.tokens.ingest, body: lines, contentType: 'text/plain' });
+    const write = () =>
+      server.call('POST', '/api/v1/write', { token: server.tokens.ingest, body: lines, contentType: 'text/plain' });
+    const first = await write();
     expect(first.status).toBe(204);
     expect(await activeAlerts()).toEqual([{ rule: 'cpu-high', entity: 'web-1', status: 'pending' }]);
 
@@ -112,7 +117,7 @@ describe('ingest while the store cannot commit', () => {
     expect(() => server.runtime.tick()).toThrow(StoreUnavailableError);
     expect(() => server.runtime.tick()).toThrow(StoreUnavailableError);
     expect(await activeAlerts()).toEqual([{ rule: 'cpu-high', entity: 'web-1', status: 'pending' }]);
-    const refused = await server.call('POST', '/api/v1/write', { token: server.tokens.ingest, body: lines, contentType: 'text/plain' });
+    const refused = await write();
     expect(refused.status).toBe(503);
     expect((refused.json as { error: { code: string } }).error.code).toBe('store_unavailable');
     const ready = await server.call('GET', '/readyz');
@@ -128,18 +133,24 @@ describe('ingest while the store cannot commit', () => {
   it('other writes (acknowledge) get the same 503 instead of a 500', async () => {
     const opened = await server.call('POST', '/api/v1/samples', { token: server.tokens.ingest, body: [batch()[0]] });
     expect(opened.status).toBe(200);
-    const alert = (await server.call('GET', '/api/v1/alerts', { token: server.tokens.viewer })).json as { alerts: Array<{ alertId: string }> };
-    const alertId = alert.alerts[0]!.alertId;
+    const listed = await server.call('GET', '/api/v1/alerts', { token: server.tokens.viewer });
+    const alertId = (listed.json as { alerts: Array<{ alertId: string }> }).alerts[0]!.alertId;
+    const acknowledge = () =>
+      server.call('POST', `/api/v1/alerts/${alertId}/ack`, {
+        token: server.tokens.operator, body: { comment: 'looking' },
+      });
     diskFull = true;
-    const ack = await server.call('POST', `/api/v1/alerts/${alertId}/ack`, { token: server.tokens.operator, body: { comment: 'looking' } });
+    const ack = await acknowledge();
     expect(ack.status).toBe(503);
     expect((ack.json as { error: { code: string; message: string } }).error).toMatchObject({
-      code: 'store_unavailable', message: expect.stringMatching(/^the change was not applied: the disk holding the data file is full/),
+      code: 'store_unavailable',
+      message: expect.stringMatching(/^the change was not applied: the disk holding the data file is full/),
     });
     // Counted once, though both the service and the API saw the error.
-    expect((await server.call('GET', '/readyz')).json).toMatchObject({ store: { first_failed: 'acknowledge', failed_writes: 1 } });
+    const ready = await server.call('GET', '/readyz');
+    expect(ready.json).toMatchObject({ store: { first_failed: 'acknowledge', failed_writes: 1 } });
     diskFull = false;
-    const again = await server.call('POST', `/api/v1/alerts/${alertId}/ack`, { token: server.tokens.operator, body: { comment: 'looking' } });
+    const again = await acknowledge();
     expect(again.status).toBe(200);
   });
 });

@@ -92,7 +92,9 @@ describe('failures of the medium are a StoreUnavailableError (SPEC §4, issue 12
     expect(caught).toBeInstanceOf(StoreUnavailableError);
     const error = caught as StoreUnavailableError;
     expect(error.reason).toBe('disk_full');
-    expect(error.message).toBe('the disk holding the data file is full (SQLite: database or disk is full); nothing of this change was stored');
+    expect(error.message).toBe(
+      'the disk holding the data file is full (SQLite: database or disk is full); nothing of this change was stored',
+    );
     expect(error.hint).toMatch(/^free space on the data file's filesystem/);
     expect((error.cause as { errcode?: number }).errcode).toBe(13);
     expect(connection.all('SELECT v FROM t')).toEqual([{ v: 1 }]);
@@ -113,12 +115,14 @@ describe('failures of the medium are a StoreUnavailableError (SPEC §4, issue 12
     } finally {
       first.db.exec('ROLLBACK');
     }
-    expect(() => second.transaction('durable', () => second.run('INSERT INTO missing (v) VALUES (1)'))).toThrow(/no such table: missing/);
-    expect(() => second.transaction('durable', () => second.run('INSERT INTO missing (v) VALUES (1)'))).not.toThrow(StoreUnavailableError);
+    const missingTable = () => second.transaction('durable', () => second.run('INSERT INTO missing (v) VALUES (1)'));
+    expect(missingTable).toThrow(/no such table: missing/);
+    expect(missingTable).not.toThrow(StoreUnavailableError);
   });
 
   it('maps SQLite result codes by their primary code', () => {
-    const sqliteError = (errcode: number, message: string) => Object.assign(new Error(message), { code: 'ERR_SQLITE_ERROR', errcode, errstr: message });
+    const sqliteError = (errcode: number, message: string) =>
+      Object.assign(new Error(message), { code: 'ERR_SQLITE_ERROR', errcode, errstr: message });
     expect(classifySqliteError(sqliteError(13, 'database or disk is full'))).toMatchObject({ reason: 'disk_full' });
     // SQLITE_IOERR_WRITE (778) and SQLITE_IOERR_FSYNC (1034) are extended codes of SQLITE_IOERR (10).
     expect(classifySqliteError(sqliteError(778, 'disk I/O error'))).toMatchObject({ reason: 'io_error' });
