@@ -262,7 +262,8 @@ export class Engine {
     if (committed) {
       for (const series of pending) {
         // A series of a rule the batch replaced (reload) is not kept: its rule is gone.
-        if (this.spareCount >= MAX_SPARE_SERIES || this.rules.get(series.rule.definition.name) !== series.rule) continue;
+        if (this.spareCount >= MAX_SPARE_SERIES) break;
+        if (this.rules.get(series.rule.definition.name) !== series.rule) continue;
         series.rule.spare.push(series);
         this.spareCount++;
       }

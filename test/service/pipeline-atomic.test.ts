@@ -92,7 +92,8 @@ function internals(engine: Engine) {
   return {
     rules: [...e.rules].sort(([a], [b]) => a.localeCompare(b)).map(([name, rule]) => ({
       name,
-      series: sorted([...rule.series.values()].map((s) => [s.key, s.seenAt, s.placeholder, due(s.timer), due(s.expiry)])),
+      series: sorted([...rule.series.values()]
+        .map((s) => [s.key, s.seenAt, s.placeholder, due(s.timer), due(s.expiry)])),
       placeholders: sorted([...rule.placeholders].map(([entity, s]) => [entity, s.key])),
       lastByEntity: sorted([...rule.lastByEntity].map(([entity, s]) => [entity, s.key])),
       seriesOfEntity: sorted([...rule.seriesOfEntity]),
@@ -118,8 +119,8 @@ function engineState(engine: Engine) {
     windows: byKey(engine.windowSnapshots()),
     count: engine.seriesCount(),
     stats: JSON.parse(JSON.stringify(engine.stats)) as unknown,
-    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3', 'e1', 'e2', 'e3', 'late1', 'late2', 'p0', 'p1', 'p2', 'p3',
-      ...CHURN]
+    entities: ['a', 'b', 'c', 'd', 'fresh', 'm1', 'm2', 'm3', 'e1', 'e2', 'e3', 'late1', 'late2']
+      .concat(['p0', 'p1', 'p2', 'p3'], CHURN)
       .map((name) => engine.entity(name) ?? null),
     rules: engine.ruleNames().sort(),
     // Both timer entries of every series (state machine and expiry) are back in the heap, no more.
@@ -235,7 +236,8 @@ describe('failures anywhere do not change what is stored', () => {
       repeat: { kind: 'interval', ms: 3 * m }, seriesTtlMs: 4 * m, maxSeries: 8,
     }),
     makeRule({
-      name: 'flap', condition: 'value > 50', flapping: { window: 6, high: 0.5, low: 0.2 }, seriesTtlMs: 3 * m, maxSeries: 5,
+      name: 'flap', condition: 'value > 50', flapping: { window: 6, high: 0.5, low: 0.2 },
+      seriesTtlMs: 3 * m, maxSeries: 5,
     }),
     // Churn entities (n*) stay out of it: a no-data alert keeps a series forever, and so its entity.
     makeRule({
@@ -244,7 +246,8 @@ describe('failures anywhere do not change what is stored', () => {
     }),
     // `expect` without no_data: series of churn entities counted per entity, and they expire.
     makeRule({
-      name: 'watched', condition: 'value > 60', expect: "startsWith(entity.name, 'n')", seriesTtlMs: 2 * m, maxSeries: 6,
+      name: 'watched', condition: 'value > 60', expect: "startsWith(entity.name, 'n')",
+      seriesTtlMs: 2 * m, maxSeries: 6,
     }),
     // p* entities appear through 'mem', get a placeholder here, then report 'load' (with or without
     // tags): placeholders are forgotten or become real series inside batches that may fail.
