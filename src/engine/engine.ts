@@ -18,6 +18,7 @@ import {
   hasAlert, initialState, isQuietEvaluation, materiallyChanged, nextDeadline, recordQuietEvaluation, step,
   type AlertState, type Phase, type StepInput, type Transition,
 } from './state.js';
+import { UndoLog, type SavedFields } from './undo.js';
 import { SeriesWindow, type WindowSnapshot } from './window.js';
 
 import { emptyOutput, type EmittedEvent, type EngineOutput, type EngineStats, type HistoryRecord, type MuteReason, type SeriesRecord } from './output.js';
@@ -60,6 +61,8 @@ interface Series {
   placeholder: boolean;
   /** Labels of the override that matched the last evaluation, added to the rule's labels. */
   overrideLabels: Record<string, string> | null;
+  /** The batch that last saved this series for undo (see `touch`). */
+  undoEpoch: number;
 }
 
 interface RuntimeRule extends CompiledRule {
@@ -126,6 +129,15 @@ export class Engine {
   private readonly changed = new Map<Series, true>();
   /** Set when entities or rules changed: `expect` placeholders need a look before the next step. */
   private expectPending = false;
+  /** The undo log while `atomically` runs, else null (nothing is recorded). */
+  private undo: UndoLog<Series> | null = null;
+  private readonly undoLog = new UndoLog<Series>({ objects: 7, numbers: 6 }, (series, saved) =>
+    this.restoreSeries(series, saved));
+  /**
+   * Series forgotten inside `atomically`: they join their rule's spare list only when the batch
+   * commits (see `forget`), so a rollback never finds a series it puts back reused for another key.
+   */
+  private readonly pendingSpare: Series[] = [];
   readonly stats: EngineStats = {
     samples: 0, evaluations: 0, evaluationErrors: 0, evaluationErrorsByRule: {}, droppedSamples: 0, events: {},
     seriesRefused: 0, seriesRefusedByRule: {}, seriesExpired: 0,
@@ -189,6 +201,74 @@ export class Engine {
     series.seenAt = Number.isFinite(now) ? now : (lastSeenAt ?? -Infinity);
     this.schedule(series);
     this.scheduleExpiry(series);
+  }
+
+  /**
+   * Runs `body` (ingest, advance, acknowledge or reload, and the commit of their output) as one
+   * unit: when it throws, the engine is put back as it was before — windows, alert states, timers,
+   * flapping histories, new, expired and forgotten series, entities, placeholders, the counters of
+   * series and entities, the data clock, the rule set and the stats — so the same batch sent again
+   * decides the same events (SPEC §4). Nested calls join the outer one.
+   */
+  atomically<T>(body: () => T): T {
+    if (this.undo !== null) return body();
+    // Scalars and objects replaced wholesale are saved here, once per batch; what changes in place
+    // (series, maps, windows) goes through the undo log.
+    const saved = {
+      dataTime: this.dataTime, expectPending: this.expectPending, rules: this.rules, router: this.router,
+      keepImplicitEntities: this.keepImplicitEntities, liveSeries: this.liveSeries, spareCount: this.spareCount,
+      stats: {
+        ...this.stats,
+        evaluationErrorsByRule: { ...this.stats.evaluationErrorsByRule },
+        events: { ...this.stats.events },
+        seriesRefusedByRule: { ...this.stats.seriesRefusedByRule },
+      },
+    };
+    const undo = this.undoLog;
+    this.undo = undo;
+    let committed = false;
+    try {
+      const result = body();
+      committed = true;
+      return result;
+    } catch (error) {
+      undo.rollback();
+      this.dataTime = saved.dataTime;
+      this.expectPending = saved.expectPending;
+      this.rules = saved.rules;
+      this.router = saved.router;
+      this.keepImplicitEntities = saved.keepImplicitEntities;
+      this.liveSeries = saved.liveSeries;
+      this.spareCount = saved.spareCount;
+      Object.assign(this.stats, saved.stats);
+      // A throw inside the engine itself may leave a half-built output behind.
+      this.output = emptyOutput();
+      this.changed.clear();
+      throw error;
+    } finally {
+      undo.end();
+      this.undo = null;
+      this.settleSpares(committed);
+    }
+  }
+
+  /**
+   * After a batch: the series it forgot become spares when it committed; after a rollback they
+   * are live again (the undo log put them back), so they are dropped from the pending list.
+   */
+  private settleSpares(committed: boolean): void {
+    const pending = this.pendingSpare;
+    if (pending.length === 0) return;
+    if (committed) {
+      for (const series of pending) {
+        // A series of a rule the batch replaced (reload) is not kept: its rule is gone.
+        if (this.spareCount >= MAX_SPARE_SERIES) break;
+        if (this.rules.get(series.rule.definition.name) !== series.rule) continue;
+        series.rule.spare.push(series);
+        this.spareCount++;
+      }
+    }
+    pending.length = 0;
   }
 
   /** The engine's current time: wall time live, the newest sample time in data mode. */
@@ -373,6 +453,7 @@ export class Engine {
 
   private newSeries(rule: RuntimeRule, key: string, identity: SeriesIdentity, snapshot?: WindowSnapshot): Series {
     const series = snapshot ? undefined : this.reuse(rule, key, identity);
+    this.undo?.entry(rule.series, key);
     if (series) {
       rule.series.set(key, series);
     } else {
@@ -383,7 +464,7 @@ export class Engine {
         rule, key, identity, window, state: initialState(rule.definition.severity), beforePhase: 'inactive',
         // Set just below: an entry needs its series.
         timer: null as unknown as SeriesTimer, expiry: null as unknown as SeriesTimer,
-        seenAt: -Infinity, placeholder: false, overrideLabels: null,
+        seenAt: -Infinity, placeholder: false, overrideLabels: null, undoEpoch: 0,
       };
       fresh.timer = this.timers.entry(fresh, 'alert');
       fresh.expiry = this.timers.entry(fresh, 'expiry');
@@ -397,6 +478,10 @@ export class Engine {
   private reuse(rule: RuntimeRule, key: string, identity: SeriesIdentity): Series | undefined {
     const series = rule.spare.pop();
     if (series === undefined) return undefined;
+    // A spare was forgotten in a batch that committed (see `forget`): nothing the undo log can put
+    // back refers to it, so resetting it in place is safe. A rollback returns it to the spare list
+    // (spareCount is restored by `atomically`) and removes it from `rule.series` (newSeries).
+    this.undo?.step(() => void rule.spare.push(series));
     this.spareCount--;
     series.key = key;
     series.identity = identity;
@@ -416,8 +501,13 @@ export class Engine {
   private registered(rule: RuntimeRule, series: Series): Series {
     const identity = series.identity;
     this.liveSeries++;
-    if (rule.expect) rule.seriesOfEntity.set(identity.entity, (rule.seriesOfEntity.get(identity.entity) ?? 0) + 1);
+    if (rule.expect) {
+      this.undo?.entry(rule.seriesOfEntity, identity.entity);
+      rule.seriesOfEntity.set(identity.entity, (rule.seriesOfEntity.get(identity.entity) ?? 0) + 1);
+    }
     this.holdEntity(identity.entity);
+    // Saved as new (no timers, initial state): a rollback leaves it unscheduled, out of every map.
+    this.touch(series);
     return series;
   }
 
@@ -430,6 +520,7 @@ export class Engine {
   private makePlaceholder(rule: RuntimeRule, series: Series): void {
     series.placeholder = true;
     if (series.state.placeholder !== true) series.state = { ...series.state, placeholder: true };
+    this.undo?.entry(rule.placeholders, series.identity.entity);
     rule.placeholders.set(series.identity.entity, series);
   }
 
@@ -440,20 +531,30 @@ export class Engine {
     if (!this.keepImplicitEntities) return;
     if (this.entities.has(name) && !this.implicitEntities.has(name)) return;
     // A sample for an unknown entity creates it (SPEC §1).
-    if (!this.entities.has(name)) this.entities.set(name, { name, enabled: true, tags: {} });
+    if (!this.entities.has(name)) {
+      this.undo?.entry(this.entities, name);
+      this.entities.set(name, { name, enabled: true, tags: {} });
+    }
+    this.undo?.entry(this.implicitEntities, name);
     this.implicitEntities.set(name, (this.implicitEntities.get(name) ?? 0) + 1);
   }
 
   private releaseEntity(name: string): void {
     const count = this.implicitEntities.get(name);
     if (count === undefined) return;
+    this.undo?.entry(this.implicitEntities, name);
     if (count > 1) {
       this.implicitEntities.set(name, count - 1);
       return;
     }
     this.implicitEntities.delete(name);
+    this.undo?.entry(this.entities, name);
     this.entities.delete(name);
-    for (const rule of this.rules.values()) rule.expectChecked.delete(name);
+    for (const rule of this.rules.values()) {
+      if (!rule.expectChecked.has(name)) continue;
+      this.undo?.member(rule.expectChecked, name);
+      rule.expectChecked.delete(name);
+    }
   }
 
   private entityFor(name: string): Entity {
@@ -557,16 +658,24 @@ export class Engine {
       } else if (series.placeholder) {
         // The expected entity reported under the placeholder's own key: it becomes a real series,
         // and the evaluation that follows cancels a nodata alert with reason data_resumed.
+        this.touch(series);
         series.placeholder = false;
         const { placeholder: _, ...state } = series.state;
         series.state = state;
         this.changed.set(series, true);
+        this.undo?.entry(rule.placeholders, sample.entity);
         rule.placeholders.delete(sample.entity);
         series.seenAt = now;
         this.scheduleExpiry(series);
       }
-      if (defaultKey) rule.lastByEntity.set(sample.entity, series);
+      if (defaultKey && rule.lastByEntity.get(sample.entity) !== series) {
+        this.undo?.entry(rule.lastByEntity, sample.entity);
+        rule.lastByEntity.set(sample.entity, series);
+      }
     }
+    // Before the first change of this series in the batch (identity here, then window, seenAt,
+    // state in ingestOne). Without an undo log this is one comparison.
+    this.touch(series);
     // With group_by, tags outside the key may change: the identity follows the latest sample.
     if (series.identity.metric !== sample.metric || !sameTags(series.identity.tags, sample.tags)) {
       series.identity = { metric: sample.metric, entity: sample.entity, tags: sample.tags };
@@ -587,6 +696,7 @@ export class Engine {
     this.stats.seriesRefused++;
     this.stats.seriesRefusedByRule[name] = (this.stats.seriesRefusedByRule[name] ?? 0) + 1;
     if (now - rule.lastRefusalAt >= RULE_ERROR_INTERVAL_MS) {
+      this.undo?.property(rule, 'lastRefusalAt');
       rule.lastRefusalAt = now;
       const message = perRule
         ? `series limit reached: rule '${name}' has ${rule.series.size} series `
@@ -616,6 +726,7 @@ export class Engine {
       if (!rule.expect || rule.definition.noDataMs === null || !rule.definition.enabled) continue;
       for (const entity of this.entities.values()) {
         if (rule.expectChecked.has(entity.name)) continue;
+        this.undo?.member(rule.expectChecked, entity.name);
         rule.expectChecked.add(entity.name);
         ctx.entity = entity;
         ctx.metric = this.metricContext(rule.definition.metrics[0] ?? '');
@@ -660,13 +771,21 @@ export class Engine {
     if (hasAlert(series.state)) this.apply(series, { kind: 'remove', reason }, now);
     this.unscheduleAll(series);
     if (rule.series.get(series.key) === series) {
+      this.undo?.entry(rule.series, series.key);
       rule.series.delete(series.key);
       this.liveSeries--;
     }
     const entity = series.identity.entity;
-    if (rule.placeholders.get(entity) === series) rule.placeholders.delete(entity);
-    if (rule.lastByEntity.get(entity) === series) rule.lastByEntity.delete(entity);
+    if (rule.placeholders.get(entity) === series) {
+      this.undo?.entry(rule.placeholders, entity);
+      rule.placeholders.delete(entity);
+    }
+    if (rule.lastByEntity.get(entity) === series) {
+      this.undo?.entry(rule.lastByEntity, entity);
+      rule.lastByEntity.delete(entity);
+    }
     if (rule.expect) {
+      this.undo?.entry(rule.seriesOfEntity, entity);
       const left = (rule.seriesOfEntity.get(entity) ?? 1) - 1;
       if (left > 0) rule.seriesOfEntity.set(entity, left);
       else rule.seriesOfEntity.delete(entity);
@@ -674,13 +793,20 @@ export class Engine {
     this.changed.delete(series);
     this.output.removed.push({ rule: rule.definition.name, seriesKey: series.key });
     this.releaseEntity(entity);
-    if (this.spareCount < MAX_SPARE_SERIES) {
+    if (this.undo !== null) {
+      // Inside a batch the series only becomes a spare when the batch commits (settleSpares): a
+      // rollback puts it back live with the fields `touch` saved, which must not have been reset
+      // by a reuse for another key in the meantime. Deferring is simpler to prove than journaling
+      // the reuse: a spare is never referenced by anything a rollback restores.
+      this.pendingSpare.push(series);
+    } else if (this.spareCount < MAX_SPARE_SERIES) {
       rule.spare.push(series);
       this.spareCount++;
     }
   }
 
   private unscheduleAll(series: Series): void {
+    this.touch(series);
     this.timers.delete(series.timer);
     this.timers.delete(series.expiry);
   }
@@ -694,6 +820,7 @@ export class Engine {
       const name = rule.definition.name;
       this.stats.evaluationErrorsByRule[name] = (this.stats.evaluationErrorsByRule[name] ?? 0) + 1;
       if (now - rule.lastErrorAt >= RULE_ERROR_INTERVAL_MS) {
+        this.undo?.property(rule, 'lastErrorAt');
         rule.lastErrorAt = now;
         const location = error instanceof EvaluationError ? `${error.diagnostic.file}:${error.diagnostic.line}:${error.diagnostic.column}` : null;
         const message = error instanceof Error ? error.message : String(error);
@@ -706,6 +833,7 @@ export class Engine {
   }
 
   private apply(series: Series, input: StepInput, now: number): void {
+    this.touch(series);
     const before = series.state;
     const { state, transitions } = step(before, input, now, { rule: series.rule.stepRule, seriesKey: series.key });
     series.state = state;
@@ -772,6 +900,7 @@ export class Engine {
    * `series_ttl` later.
    */
   private expire(series: Series, at: number): void {
+    this.touch(series);
     const ttl = series.rule.definition.seriesTtlMs;
     if (series.placeholder) return;
     if (series.seenAt + ttl > at) {
@@ -797,12 +926,69 @@ export class Engine {
   private fireTimers(until: number, inclusive = true): void {
     const due = (at: number) => at < until || (inclusive && at === until);
     for (let entry = this.timers.peek(); entry && due(entry.at); entry = this.timers.peek()) {
-      this.timers.pop();
       const series = entry.target;
+      // Saved while its entry is still armed: a rollback arms it again.
+      this.touch(series);
+      this.timers.pop();
       const at = this.clock.mode === 'data' ? entry.at : until;
       if (entry.kind === 'expiry') this.expire(series, at);
       else this.apply(series, { kind: 'tick' }, at);
     }
+  }
+
+  /**
+   * Inside `atomically`, before the first change of a series in the batch: saves what a batch can
+   * change in it (7 objects and 6 numbers, in flat arrays reused from batch to batch, so the hot
+   * path allocates nothing). `step` replaces the state object, so keeping the reference is enough for
+   * it; `recordQuietEvaluation` updates five fields in place, which are saved by value. The two
+   * timer entries are saved as their due time (null when not in the heap). A field added to Series
+   * or an in-place update added to AlertState must be added here and in `restoreSeries`
+   * (test/service/pipeline-atomic.test.ts compares runs with and without failures).
+   * Not saved: `key`, `rule` and `window` never change for a series that is live before the batch
+   * (only `reuse` changes the key, and it takes spares, which are not live; see `forget`).
+   */
+  private touch(series: Series): void {
+    const undo = this.undo;
+    if (undo === null || !undo.first(series)) return;
+    const state = series.state;
+    undo.saveObject(state);
+    undo.saveObject(state.severity);
+    undo.saveObject(state.firing);
+    undo.saveObject(series.identity);
+    undo.saveObject(series.beforePhase);
+    undo.saveObject(series.placeholder);
+    undo.saveObject(series.overrideLabels);
+    undo.saveNumber(state.lastValue);
+    undo.saveNumber(state.lastSampleTime);
+    undo.saveNumber(state.lastSeenAt);
+    undo.saveNumber(series.seenAt);
+    undo.saveNumber(series.timer.index >= 0 ? series.timer.at : null);
+    undo.saveNumber(series.expiry.index >= 0 ? series.expiry.at : null);
+    series.window.beginUndo(undo.windows);
+  }
+
+  /** Puts back what `touch` saved, read in the same order, and re-arms both timer entries as they were. */
+  private restoreSeries(series: Series, saved: SavedFields): void {
+    const state = saved.object<AlertState>();
+    state.severity = saved.object<AlertState['severity']>();
+    state.firing = saved.object<boolean>();
+    series.identity = saved.object<SeriesIdentity>();
+    series.beforePhase = saved.object<Phase>();
+    series.placeholder = saved.object<boolean>();
+    series.overrideLabels = saved.object<Record<string, string> | null>();
+    state.lastValue = saved.number();
+    state.lastSampleTime = saved.number();
+    state.lastSeenAt = saved.number();
+    series.seenAt = saved.number() ?? -Infinity;
+    series.state = state;
+    this.rearm(series.timer, saved.number());
+    this.rearm(series.expiry, saved.number());
+  }
+
+  /** A timer entry back at its saved due time, or out of the heap (a series new in the batch). */
+  private rearm(entry: SeriesTimer, at: number | null): void {
+    if (at === null) this.timers.delete(entry);
+    else this.timers.set(entry, at);
   }
 
   private record(series: Series): SeriesRecord {

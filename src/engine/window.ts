@@ -15,6 +15,7 @@
  */
 import type { WindowView } from '../parser/window.js';
 import type { WindowSpec } from './rule.js';
+import type { JournaledWindow, WindowJournal } from './undo.js';
 
 export const DEFAULT_MAX_WINDOW_SAMPLES = 10_000;
 
@@ -28,7 +29,7 @@ export interface WindowSnapshot {
 const OVERHEAD_BYTES = 300;
 const BYTES_PER_SLOT = 16;
 
-export class SeriesWindow implements WindowView {
+export class SeriesWindow implements WindowView, JournaledWindow {
   /** Samples kept at most: N for length(N) (capped by maxSamples), maxSamples for time(D). */
   private readonly limit: number;
   /** The span D of a time(D) window; 0 for length windows. */
@@ -40,6 +41,13 @@ export class SeriesWindow implements WindowView {
   /** Physical slot of the oldest sample. */
   private head = 0;
   private count = 0;
+  /**
+   * While an engine batch may still be undone (src/engine/undo.ts): the journal, and the buffer the
+   * batch began with, whose overwritten slots are journaled (a buffer grown since is new and is
+   * simply dropped on rollback).
+   */
+  private undo: WindowJournal | null = null;
+  private undoBuffer: Float64Array | null = null;
 
   constructor(spec: WindowSpec, maxSamples: number = DEFAULT_MAX_WINDOW_SAMPLES) {
     // Specs come from the loader, which validates them; a bad one here is a programming error.
@@ -102,6 +110,7 @@ export class SeriesWindow implements WindowView {
     if (this.spanMs > 0 && time <= latest - this.spanMs) return false;
     const index = this.lowerBound(time);
     if (index < n && this.buffer[2 * this.slot(index)] === time) {
+      if (this.undo !== null) this.keep(index, index);
       this.buffer[2 * this.slot(index) + 1] = stored;
       return true;
     }
@@ -123,6 +132,31 @@ export class SeriesWindow implements WindowView {
       this.capacity = this.initialCapacity;
       this.buffer = new Float64Array(2 * this.capacity);
     }
+  }
+
+  /** From now on, changes are journaled so that the batch can be undone (see undo.ts). */
+  beginUndo(journal: WindowJournal): void {
+    this.undo = journal;
+    this.undoBuffer = this.buffer;
+    journal.mark(this, this.buffer, this.capacity, this.head, this.count);
+  }
+
+  restoreSlot(at: number, time: number, value: number): void {
+    const buffer = this.undoBuffer!;
+    buffer[at] = time;
+    buffer[at + 1] = value;
+  }
+
+  restoreShape(buffer: Float64Array, capacity: number, head: number, count: number): void {
+    this.buffer = buffer;
+    this.capacity = capacity;
+    this.head = head;
+    this.count = count;
+  }
+
+  endUndo(): void {
+    this.undo = null;
+    this.undoBuffer = null;
   }
 
   toSnapshot(): WindowSnapshot {
@@ -198,6 +232,7 @@ export class SeriesWindow implements WindowView {
    */
   private place(index: number, time: number, value: number): void {
     if (this.count === this.capacity) this.grow();
+    if (this.undo !== null) this.keep(index, this.count);
     const buffer = this.buffer;
     for (let i = this.count; i > index; i--) {
       const to = 2 * this.slot(i);
@@ -209,6 +244,19 @@ export class SeriesWindow implements WindowView {
     buffer[at] = time;
     buffer[at + 1] = value;
     this.count++;
+  }
+
+  /**
+   * Journals the slots of logical indices `from`..`to` before they are overwritten, when they are
+   * slots of the buffer the batch began with (a buffer grown since is new and dropped on rollback).
+   */
+  private keep(from: number, to: number): void {
+    if (this.undoBuffer !== this.buffer) return;
+    const buffer = this.buffer;
+    for (let i = from; i <= to; i++) {
+      const at = 2 * this.slot(i);
+      this.undo!.slot(this, at, buffer[at]!, buffer[at + 1]!);
+    }
   }
 
   /** Doubles the buffer (up to the limit), unrolling the ring so the oldest sample is at slot 0. */

@@ -6,9 +6,10 @@
 import Fastify, { type FastifyBaseLogger, type FastifyError, type FastifyInstance, type FastifyReply, type FastifyRequest } from 'fastify';
 import type { Logger } from 'pino';
 import { authenticate, authorize, actorOf, type Principal } from './access.js';
-import { ApiError, errorBody } from './errors.js';
+import { ApiError, errorBody, storeUnavailable } from './errors.js';
 import { httpServerFactory } from './http-server.js';
 import { DEFAULT_LIMITS, type LimitValues } from './limits.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import type { RouteSpec } from './route.js';
 import { openApiDocument } from './openapi.js';
 import { parseJsonBody } from './json-body.js';
@@ -74,6 +75,12 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     if (error instanceof ApiError) {
       for (const [name, value] of Object.entries(error.headers)) void reply.header(name, value);
       return sendError(reply, error.status, error.code, error.message, error.hint, error.details);
+    }
+    if (error instanceof StoreUnavailableError) {
+      runtime.storeHealth.failed(error, `${request.method} ${request.routeOptions.url ?? request.url}`);
+      const mapped = storeUnavailable(error);
+      for (const [name, value] of Object.entries(mapped.headers)) void reply.header(name, value);
+      return sendError(reply, mapped.status, mapped.code, mapped.message, mapped.hint, mapped.details);
     }
     if (error.validation) return sendError(reply, 400, 'invalid_request', validationMessage(error), 'see /api/v1/openapi.json for the expected shape', error.validation);
     if (error.code === 'FST_ERR_CTP_BODY_TOO_LARGE') {

@@ -3,6 +3,11 @@
  * transaction: alert states, history, the events log and the outbox rows of the notifications.
  * A crash therefore leaves either the transition with its notifications or neither, which is what
  * makes "a restart neither re-fires nor loses a cancel" hold.
+ *
+ * The engine decides in memory before the store writes, so the two are tied the other way too:
+ * a decision and its commit run inside `Engine.atomically`, and a commit that fails (disk full,
+ * I/O error: a StoreUnavailableError) undoes the engine's changes. The caller gets the error, the
+ * engine is as it was, and the same batch sent again decides and queues the same notifications.
  */
 import type { Webhook } from '../delivery/webhook.js';
 import type { Engine, EngineOutput } from '../engine/engine.js';
@@ -24,6 +29,8 @@ export interface PipelineOptions {
   serves?: TemplateServes;
   /** Called after a commit that queued notifications (wakes the delivery worker). */
   onQueued?: (count: number) => void;
+  /** Called after every successful store write (the store takes writes again after a failure). */
+  onStored?: () => void;
   /** Called when a lossy webhook dropped notifications to stay within its limit. */
   onDropped?: (webhook: string, count: number) => void;
 }
@@ -47,17 +54,34 @@ export class Pipeline {
     return this.options.engine;
   }
 
+  /** Samples in: the engine decides, the store commits, both or neither. */
   ingest(samples: readonly Sample[]): EngineOutput {
-    const output = this.options.engine.ingest(samples);
-    this.commit(output);
-    return output;
+    return this.apply((engine) => engine.ingest(samples));
   }
 
-  /** Fires due timers (no-data, keep_firing_for, repeat intervals, pending periods). */
+  /**
+   * Fires due timers (no-data, keep_firing_for, repeat intervals, pending periods); after a failed
+   * commit they fire again at the next tick.
+   */
   tick(now?: number): EngineOutput {
-    const output = this.options.engine.advance(now);
-    this.commit(output);
-    return output;
+    return this.apply((engine) => engine.advance(now));
+  }
+
+  /**
+   * Lets the engine decide (`decide` calls one engine method and returns its output) and commits
+   * the decision as one unit: if anything throws, the commit wrote nothing and the engine's
+   * changes are undone before the error reaches the caller.
+   */
+  apply(
+    decide: (engine: Engine) => EngineOutput,
+    together?: { batch: CommitBatch; write: (batch: CommitBatch) => void },
+  ): EngineOutput {
+    const engine = this.options.engine;
+    return engine.atomically(() => {
+      const output = decide(engine);
+      this.commit(output, together);
+      return output;
+    });
   }
 
   /** Engine-wide events (config.changed, delivery.failed) that only need routing and queueing. */
@@ -69,7 +93,8 @@ export class Pipeline {
    * Stores what the engine decided, in one transaction. `together`, when given, joins that
    * transaction: its batch is merged in, and its `write` stores the merged batch instead of
    * `store.commit` (an acknowledgement writes its own row with it), so a decision and the record
-   * that caused it are stored together or not at all.
+   * that caused it are stored together or not at all. Call it through `apply` (or inside
+   * `Engine.atomically`) when the output comes from an engine call, so a failure undoes it.
    */
   commit(output: EngineOutput, together?: { batch: CommitBatch; write: (batch: CommitBatch) => void }): CommitReport {
     const engineDecidedNothing = output.changes.length === 0 && output.events.length === 0 && output.removed.length === 0 && output.history.length === 0;
@@ -125,6 +150,7 @@ export class Pipeline {
     batch.outbox = admitted.kept;
     if (together !== undefined) together.write(batch);
     else this.options.store.commit(batch);
+    this.options.onStored?.();
     if (batch.outbox.length > 0) this.options.onQueued?.(batch.outbox.length);
     return { backlogged: admitted.backlogged };
   }

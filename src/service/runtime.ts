@@ -16,6 +16,7 @@ import { EVENT_VERSIONS, type ConfigChangedData, type TocsinEvent } from '../mod
 import type { Entity, MetricMetadata, Sample } from '../model/sample.js';
 import { deterministicUuidV7 } from '../model/ids.js';
 import type { Diagnostic } from '../parser/diagnostics.js';
+import { StoreUnavailableError } from '../store/errors.js';
 import { SqliteStore } from '../store/sqlite.js';
 import type { CommitBatch, Store } from '../store/store.js';
 import { planNotifications } from './notify.js';
@@ -26,6 +27,7 @@ import { BacklogMonitor, type OutboxState } from './backlog-monitor.js';
 import { DEFAULT_LIMITS } from '../server/limits.js';
 import { restoreSeries } from './restore.js';
 import { DELIVERY_SETTLE_WINDOW_MS, SettleBatcher } from './settle-batcher.js';
+import { StoreHealth } from './store-health.js';
 
 export interface RuntimeOptions {
   configDir: string;
@@ -83,6 +85,8 @@ export class Runtime {
   readonly pipeline: Pipeline;
   readonly renderer: Renderer;
   readonly backlogs: BacklogMonitor;
+  /** Whether the store takes writes (disk full, I/O errors): shown by /readyz. */
+  readonly storeHealth: StoreHealth;
   private config: Configuration;
   private readonly worker: DeliveryWorker;
   private readonly sender: HttpSender;
@@ -111,6 +115,7 @@ export class Runtime {
     this.config = config;
     const now = options.now ?? Date.now;
     this.startedAt = now();
+    this.storeHealth = new StoreHealth(options.log, now);
     this.metrics = createMetrics({
       outboxDepths: () => store.outboxDepths(),
       outboxState: () => this.outboxState(),
@@ -135,6 +140,7 @@ export class Runtime {
       webhooks: () => this.config.webhooks,
       serves: (template, type) => this.template(template)?.serves(type) ?? true,
       onQueued: () => this.worker.wake(),
+      onStored: () => this.storeHealth.succeeded(),
       onDropped: (webhook, count) => {
         this.metrics.deliveriesDropped(webhook, count);
         this.log.warn({ webhook, count }, 'lossy webhook at its outbox_limit: oldest notifications dropped');
@@ -201,7 +207,8 @@ export class Runtime {
         try {
           task();
         } catch (error) {
-          this.log.error({ err: error }, `${name} failed`);
+          // A store that takes no writes is logged once by storeHealth, not once per tick.
+          if (!(error instanceof StoreUnavailableError)) this.log.error({ err: error }, `${name} failed`);
         }
       }, ms);
       timer.unref();
@@ -228,16 +235,21 @@ export class Runtime {
     return this.config.webhooks.get(name);
   }
 
-  /** Samples in: evaluate, persist, queue. Returns the (non-lossy) webhooks now backlogged. */
-  ingest(samples: readonly Sample[], source: string): { backlogged: string[] } {
-    const report = this.pipeline.commit(this.engine.ingest(samples));
+  /**
+   * Samples in: evaluate, persist, queue. When the store cannot take the commit
+   * (StoreUnavailableError), nothing of the batch is applied: the engine is as it was, and the same
+   * batch sent again decides the same notifications. Backlogged webhooks are not reported here: they
+   * keep queueing, and the outbox budget is checked before a batch is taken (outboxState()).
+   */
+  ingest(samples: readonly Sample[], source: string): void {
+    this.storeHealth.watch('ingest', () => this.pipeline.ingest(samples));
     this.metrics.samplesReceived(source, samples.length);
     this.metrics.recordEngineStats(this.engine.stats);
-    return report;
   }
 
+  /** Due timers; a tick whose commit fails is undone and fires again on the next one. */
   tick(): void {
-    this.pipeline.tick();
+    this.storeHealth.watch('engine timers', () => this.pipeline.tick());
     this.metrics.recordEngineStats(this.engine.stats);
     this.backlogs.check((this.options.now ?? Date.now)());
   }
@@ -265,10 +277,23 @@ export class Runtime {
       return loaded;
     }
     logWarnings(this.log, loaded.diagnostics);
+    const previous = this.config;
     this.config = loaded.config;
     // The engine (and its running totals) survives a reload, so the metrics keep their baseline.
-    this.pipeline.commit(this.engine.reload(loaded.config.rules));
-    this.configChanged(actor, 'reload', 'rules', this.options.configDir, `${loaded.config.rules.length} rules`);
+    // The cancels of removed rules, the audit row and config.changed are one commit; if it fails,
+    // the engine and the configuration in force stay as they were.
+    const summary = `${loaded.config.rules.length} rules`;
+    const change = this.changeBatch(actor, 'reload', 'rules', this.options.configDir, { summary });
+    try {
+      this.storeHealth.watch('reload', () => this.pipeline.apply(
+        (engine) => engine.reload(loaded.config.rules),
+        { batch: change, write: (batch) => this.store.commit(batch) },
+      ));
+    } catch (error) {
+      this.config = previous;
+      throw error;
+    }
+    this.worker.wake();
     return loaded;
   }
 
@@ -337,9 +362,12 @@ export class Runtime {
    * config.changed notification) in one transaction. False when the engine has no such alert.
    */
   acknowledge(alertId: string, record: (batch: CommitBatch) => void, batch: CommitBatch): boolean {
-    const { found, output } = this.engine.acknowledge(alertId);
+    const found = this.storeHealth.watch('acknowledge', () => this.engine.atomically(() => {
+      const { found, output } = this.engine.acknowledge(alertId);
+      if (found) this.pipeline.commit(output, { batch, write: record });
+      return found;
+    }));
     if (!found) return false;
-    this.pipeline.commit(output, { batch, write: record });
     this.worker.wake();
     return true;
   }
@@ -373,11 +401,15 @@ export class Runtime {
   /**
    * Saves every series' window. Each snapshot, periodic or at shutdown, replaces the previous one
    * (one transaction), so the windows of series forgotten since (series_ttl) do not come back at
-   * the next start.
+   * the next start. On a full disk this fails like any write: the previous snapshot stays (the
+   * transaction is all or nothing), alert states are unaffected, and the next one retries.
    */
   snapshotWindows(): void {
     const snapshots = this.engine.windowSnapshots().map((w) => ({ rule: w.rule, seriesKey: w.seriesKey, data: w.snapshot }));
-    this.store.saveWindowSnapshots(snapshots, (this.options.now ?? Date.now)(), { replaceAll: true });
+    const at = (this.options.now ?? Date.now)();
+    this.storeHealth.watch('window snapshot', () =>
+      this.store.saveWindowSnapshots(snapshots, at, { replaceAll: true }));
+    if (snapshots.length > 0) this.storeHealth.succeeded();
   }
 
   prune(): void {
@@ -401,6 +433,13 @@ export class Runtime {
     await this.sender.close();
     try {
       this.snapshotWindows();
+    } catch (error) {
+      if (error instanceof StoreUnavailableError) {
+        this.log.error({ reason: error.reason, hint: error.hint },
+          `windows not saved at shutdown: ${error.message}; alert states and notifications are safe, `
+            + 'windows restart from the last periodic snapshot');
+      }
+      throw error;
     } finally {
       this.store.close();
     }

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { WindowSpec } from '../../src/engine/rule.js';
+import { WindowJournal } from '../../src/engine/undo.js';
 import { DEFAULT_MAX_WINDOW_SAMPLES, SeriesWindow, type WindowSnapshot } from '../../src/engine/window.js';
 import { wAvg, ALL } from '../../src/parser/window.js';
 
@@ -232,5 +233,63 @@ describe('SeriesWindow: invalid specs are programming errors', () => {
     { spec: length(3), max: 0 },
   ])('rejects $spec with max $max', ({ spec, max }) => {
     expect(() => new SeriesWindow(spec, max)).toThrow(RangeError);
+  });
+});
+
+describe('undo of a batch (engine atomically, src/engine/undo.ts)', () => {
+  /** A small deterministic PRNG (mulberry32). */
+  function random(seed: number): () => number {
+    let a = seed >>> 0;
+    return () => {
+      a = (a + 0x6d2b79f5) >>> 0;
+      let t = a;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+  }
+
+  const specs: Array<[string, WindowSpec]> = [
+    ['length(1)', { kind: 'length', size: 1 }], ['length(7)', { kind: 'length', size: 7 }],
+    ['time(50)', { kind: 'time', ms: 50 }], ['time(10000) capped at 16', { kind: 'time', ms: 10_000 }],
+  ];
+
+  it.each(specs)('%s: rollback restores every sample (growth, eviction, wrap-around, late and same-time samples)', (_, spec) => {
+    for (let seed = 1; seed <= 40; seed++) {
+      const next = random(seed);
+      const window = new SeriesWindow(spec, 16);
+      let time = 1_000;
+      const insert = () => {
+        // Mostly appends; some late samples, some at the time of a kept one.
+        const late = next() < 0.25;
+        const at = late ? time - Math.floor(next() * 60) : (time += 1 + Math.floor(next() * 20));
+        window.insert(at, next() < 0.1 ? null : Math.round(next() * 1000));
+      };
+      const warmup = Math.floor(next() * 30);
+      for (let i = 0; i < warmup; i++) insert();
+      const before = window.toSnapshot();
+      const journal = new WindowJournal();
+      window.beginUndo(journal);
+      const batch = 1 + Math.floor(next() * 40);
+      for (let i = 0; i < batch; i++) insert();
+      journal.rollback();
+      journal.end();
+      expect(window.toSnapshot()).toEqual(before);
+      // Usable afterwards, and no longer journaling.
+      window.insert(time + 1_000, 1);
+      expect(window.latestTime).toBe(time + 1_000);
+    }
+  });
+
+  it('a committed batch keeps its samples and stops journaling', () => {
+    const window = new SeriesWindow({ kind: 'length', size: 3 });
+    window.insert(1, 1);
+    const journal = new WindowJournal();
+    window.beginUndo(journal);
+    window.insert(2, 2);
+    journal.end();
+    window.insert(3, 3);
+    journal.rollback();
+    expect(window.toSnapshot()).toEqual({ times: [1, 2, 3], values: [1, 2, 3] });
   });
 });

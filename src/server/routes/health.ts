@@ -7,8 +7,22 @@ export function healthRoutes(): RouteSpec[] {
       handler: () => ({ status: 'ok' }),
     }),
     route({
-      method: 'GET', url: '/readyz', permission: null, tag: 'health', summary: 'Readiness: the store answers and the configuration is loaded',
+      method: 'GET', url: '/readyz', permission: null, tag: 'health',
+      summary: 'Readiness: the store answers and takes writes, the configuration is loaded',
       handler: (_request, reply, { runtime }) => {
+        // The last write failed (disk full, I/O error): ingestion answers 503 until one succeeds.
+        const problem = runtime.storeHealth.problem;
+        if (problem !== null) {
+          void reply.code(503);
+          return {
+            status: 'not ready',
+            error: problem.message,
+            store: {
+              writable: false, reason: problem.reason, since: new Date(problem.since).toISOString(),
+              failed_writes: problem.failures, first_failed: problem.during, hint: problem.hint,
+            },
+          };
+        }
         try {
           runtime.store.outboxDepth();
           return { status: 'ready', rules: runtime.engine.ruleNames().length };

@@ -6,7 +6,8 @@
 import type { FastifyRequest } from 'fastify';
 import { formatIngestErrors, parseLineProtocol, parsePrecision, parseSamplesBody, PRECISIONS, type IngestResult } from '../ingest/index.js';
 import { checkTags, nameTooLong } from '../ingest/sample-limits.js';
-import { ApiError } from '../errors.js';
+import { ApiError, storeUnavailable } from '../errors.js';
+import { StoreUnavailableError } from '../../store/errors.js';
 import { ingestLimitsOf } from '../limits.js';
 import { route, type RouteContext, type RouteSpec } from '../route.js';
 import type { Sample } from '../../model/sample.js';
@@ -66,7 +67,15 @@ function accept(result: IngestResult, source: string, context: RouteContext): Sa
       throw outboxFull(outbox);
     }
   }
-  context.runtime.ingest(result.samples, source);
+  try {
+    context.runtime.ingest(result.samples, source);
+  } catch (error) {
+    // The commit failed and the engine undid the batch (SPEC §4): the client may send it again as it is.
+    if (error instanceof StoreUnavailableError) {
+      throw storeUnavailable(error, `the batch of ${result.samples.length} sample(s)`);
+    }
+    throw error;
+  }
   return result.samples;
 }
 

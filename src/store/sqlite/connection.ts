@@ -5,6 +5,7 @@
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import { classifySqliteError } from '../errors.js';
 import { Checkpointer, START_AFTER_COMMITS } from './checkpointer.js';
 
 /**
@@ -94,6 +95,10 @@ export class SqliteConnection {
    * Runs `body` in one write transaction; nested calls join the outer one. BEGIN IMMEDIATE takes the
    * write lock at the start, so two writers queue on busy_timeout instead of one failing with
    * SQLITE_BUSY when it upgrades a read lock.
+   *
+   * A failure of the medium (disk full, I/O error, lock timeout) comes out as a
+   * StoreUnavailableError: nothing of the transaction was written and the same call may succeed
+   * later (SQLite has already rolled the transaction back on SQLITE_FULL and SQLITE_IOERR).
    */
   transaction<T>(kind: CommitKind, body: () => T): T {
     if (this.depth > 0) {
@@ -104,8 +109,12 @@ export class SqliteConnection {
         this.depth--;
       }
     }
-    this.setSynchronous(kind === 'durable' && this.durability === 'full' ? 'FULL' : 'NORMAL');
-    this.db.exec('BEGIN IMMEDIATE');
+    try {
+      this.setSynchronous(kind === 'durable' && this.durability === 'full' ? 'FULL' : 'NORMAL');
+      this.db.exec('BEGIN IMMEDIATE');
+    } catch (error) {
+      throw classifySqliteError(error);
+    }
     this.depth = 1;
     try {
       const result = body();
@@ -119,7 +128,7 @@ export class SqliteConnection {
       } catch {
         /* no transaction open */
       }
-      throw error;
+      throw classifySqliteError(error);
     } finally {
       this.depth = 0;
     }
