@@ -4,6 +4,7 @@ import type { WindowSpec } from '../../src/engine/rule.js';
 import { WindowJournal } from '../../src/engine/undo.js';
 import { DEFAULT_MAX_WINDOW_SAMPLES, SeriesWindow, type WindowSnapshot } from '../../src/engine/window.js';
 import { wAvg, ALL } from '../../src/parser/window.js';
+import { seeded } from '../helpers/random.js';
 
 type Pair = [time: number, value: number | null];
 
@@ -237,17 +238,7 @@ describe('SeriesWindow: invalid specs are programming errors', () => {
 });
 
 describe('undo of a batch (engine atomically, src/engine/undo.ts)', () => {
-  /** A small deterministic PRNG (mulberry32). */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seeded;
 
   const specs: Array<[string, WindowSpec]> = [
     ['length(1)', { kind: 'length', size: 1 }], ['length(7)', { kind: 'length', size: 7 }],

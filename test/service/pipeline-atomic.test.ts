@@ -14,6 +14,7 @@ import { StoreUnavailableError } from '../../src/store/errors.js';
 import { SqliteStore } from '../../src/store/sqlite.js';
 import type { CommitBatch } from '../../src/store/store.js';
 import { makeRule } from '../helpers/rules.js';
+import { seeded } from '../helpers/random.js';
 
 const m = 60_000;
 const T0 = Date.parse('2026-12-07T10:00:00Z');
@@ -276,17 +277,7 @@ describe('failures anywhere do not change what is stored', () => {
     }) as Record<string, string>,
   });
 
-  /** A small deterministic PRNG (mulberry32), so a failing seed can be replayed. */
-  function random(seed: number): () => number {
-    let a = seed >>> 0;
-    return () => {
-      a = (a + 0x6d2b79f5) >>> 0;
-      let t = a;
-      t = Math.imul(t ^ (t >>> 15), t | 1);
-      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-      return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-    };
-  }
+  const random = seeded;
 
   type Step =
     | { kind: 'ingest'; samples: Sample[]; advanceMs: number }
