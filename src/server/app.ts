@@ -64,7 +64,9 @@ export async function createApp(options: AppOptions): Promise<FastifyInstance> {
     bodyLimit: options.bodyLimit ?? limits.body_size,
     // Entity and metric names travel in the path (PUT /api/v1/entities/:name), percent-encoded:
     // up to 9 characters per UTF-16 unit (3 UTF-8 bytes, each %XX). fastify's default is 100.
-    maxParamLength: Math.max(100, 9 * Math.max(limits.max_entity_name_length, limits.max_metric_name_length)),
+    routerOptions: {
+      maxParamLength: Math.max(100, 9 * Math.max(limits.max_entity_name_length, limits.max_metric_name_length)),
+    },
     // Our own node server: fastify's defaults leave request and connection timeouts off.
     serverFactory: httpServerFactory(limits),
     // Unknown fields are errors (no silent removal) and nothing is coerced: bad input gets a 400.
